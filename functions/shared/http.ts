@@ -1,0 +1,98 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { NotFoundError, TailorError, ValidationError } from './errors';
+import { logger } from './logger';
+import { type ApiGroup, type RouteKeyOf, routes } from './routes';
+import { parseWith } from './validation';
+
+/** What a route's use case sees: the validated body, query and path parameters. */
+export interface HttpRequest<B, Q, P> {
+  readonly body: B;
+  readonly query: Q;
+  readonly params: P;
+  readonly requestId: string;
+}
+
+export interface HttpResult {
+  readonly statusCode?: number;
+  readonly body: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
+  readonly body?: z.ZodType<B>;
+  readonly query?: z.ZodType<Q>;
+  readonly params?: z.ZodType<P>;
+  handle(request: HttpRequest<B, Q, P>): Promise<HttpResult>;
+}
+
+/** Declare a route's validation and use case; the types of `handle`'s input follow the schemas. */
+export function defineRoute<B = undefined, Q = Record<string, never>, P = Record<string, never>>(
+  spec: RouteSpec<B, Q, P>,
+): RouteSpec<B, Q, P> {
+  return spec;
+}
+
+export type ApiEvent = APIGatewayProxyEventV2;
+export type ApiResult = APIGatewayProxyStructuredResultV2;
+
+/** The error body every route answers with: `{ error: { code, message, details } }`. */
+export function errorResponse(error: unknown): ApiResult {
+  if (error instanceof TailorError && error.statusCode < 500) {
+    return json(error.statusCode, { error: { code: error.code, message: error.message, details: error.details } });
+  }
+  // Below 500 the message is the caller's to read; above it, it stays in the log.
+  logger.error('request failed', { error: error as Error });
+  return json(500, { error: { code: 'InternalError', message: 'internal error; see the service log' } });
+}
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: body === undefined ? '' : JSON.stringify(body),
+  };
+}
+
+function parseBody(event: ApiEvent): unknown {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ValidationError(`request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a table of routes with heterogeneous schemas.
+type AnyRoute = RouteSpec<any, any, any>;
+
+/**
+ * The HTTP function of one group: dispatches on API Gateway's `routeKey`, validates with the
+ * route's schemas, and maps every error to the JSON error body in one place.
+ */
+export function httpApi<G extends ApiGroup>(group: G, implementations: Record<RouteKeyOf<G>, AnyRoute>) {
+  const table = implementations as Record<string, AnyRoute>;
+  const dispatch = async (event: ApiEvent, _context: Context): Promise<ApiResult> => {
+    const routeKey = event.routeKey;
+    const spec = table[routeKey];
+    if (!spec || routes[routeKey as keyof typeof routes]?.group !== group) {
+      throw new NotFoundError(`no route ${routeKey}`);
+    }
+    const body = spec.body ? parseWith(spec.body, parseBody(event), 'body') : parseBody(event);
+    const query = spec.query ? parseWith(spec.query, event.queryStringParameters ?? {}, 'query') : {};
+    const params = spec.params ? parseWith(spec.params, event.pathParameters ?? {}, 'path') : {};
+    const result = await spec.handle({ body, query, params, requestId: event.requestContext.requestId });
+    return json(result.statusCode ?? 200, result.body, result.headers);
+  };
+  return middy<ApiEvent, ApiResult>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use({
+      onError: async (request) => {
+        request.response = errorResponse(request.error);
+      },
+    })
+    .handler(dispatch);
+}
