@@ -10,6 +10,7 @@ const common = {
   transform,
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
   testEnvironment: 'node',
+  setupFiles: ['<rootDir>/test/support/env.ts'],
 };
 
 export default {

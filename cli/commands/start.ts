@@ -1,0 +1,79 @@
+import { PortInUseError } from '../../local/net';
+import { defaultPorts, startLocal } from '../../local/runtime';
+import { pairs } from '../output';
+
+export interface StartOptions {
+  host: string;
+  port: string;
+  dynamodbPort: string;
+  s3Port: string;
+  sfnPort: string;
+  modelPort: string;
+  dataDir: string;
+  inMemory?: boolean;
+  schedules: boolean;
+  verbose?: boolean;
+}
+
+/** `tailor start`: the whole system on this machine, until Ctrl-C. */
+export async function start(options: StartOptions): Promise<void> {
+  const started = performance.now();
+  const port = (value: string, name: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new Error(`--${name} must be a port number, not "${value}"`);
+    return n;
+  };
+  let system: Awaited<ReturnType<typeof startLocal>>;
+  try {
+    system = await startLocal({
+      host: options.host,
+      inMemory: options.inMemory,
+      dataDir: options.dataDir,
+      schedules: options.schedules,
+      ports: {
+        api: port(options.port, 'port'),
+        dynamodb: port(options.dynamodbPort, 'dynamodb-port'),
+        s3: port(options.s3Port, 's3-port'),
+        stepfunctions: port(options.sfnPort, 'sfn-port'),
+        model: port(options.modelPort, 'model-port'),
+      },
+      log: (line) => console.log(`  ${new Date().toISOString().slice(11, 19)} ${line}`),
+    });
+  } catch (error) {
+    if (error instanceof PortInUseError || /is taken/.test((error as Error).message)) {
+      console.error(`tailor start: ${(error as Error).message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`Tailor is running locally (${options.inMemory ? 'in memory' : `data in ${options.dataDir}/`})`);
+  console.log(
+    pairs([
+      ['HTTP API', system.apiUrl],
+      ['DynamoDB (dynalite)', system.endpoints.dynamodb],
+      ['S3 (s3rver)', `${system.endpoints.s3}  bucket ${system.bucket}`],
+      ['Step Functions', system.endpoints.stepfunctions],
+      ['Model endpoint', `${system.endpoints.model}  (embedded generator)`],
+    ]),
+  );
+  console.log(`Try:  curl ${system.apiUrl}/health`);
+  console.log(`Ready in ${seconds} s. Ctrl-C stops.`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      console.log('forced exit');
+      process.exit(130);
+    }
+    stopping = true;
+    console.log(`\n${signal}: stopping (waiting for work under way, then closing the stores)…`);
+    await system.close();
+    console.log('stopped cleanly');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+export { defaultPorts };

@@ -1,0 +1,105 @@
+import { Command, Option } from 'commander';
+import { ApiClient, ApiError } from './client';
+import { printRun, profileRun } from './commands/profile';
+import { defaultPorts, start } from './commands/start';
+import { printUpload, upload } from './commands/upload';
+import { pairs } from './output';
+
+const program = new Command('tailor')
+  .description('Tailor: personalized marketing copy, predicted and improved from feedback')
+  .version('0.1.0');
+
+/** Options every client command shares: where the API is and how to authenticate. */
+function withApi(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--api <url>', 'API base URL (local system by default, or a deployed API)')
+        .env('TAILOR_API_URL')
+        .default(`http://127.0.0.1:${defaultPorts.api}`),
+    )
+    .addOption(new Option('--token <jwt>', 'bearer token for the JWT authorizer').env('TAILOR_API_TOKEN'))
+    .addOption(new Option('--sigv4 <region>', 'sign requests with SigV4 for the IAM authorizer'))
+    .addOption(new Option('--json', 'print JSON instead of tables'));
+}
+
+function client(options: { api: string; token?: string; sigv4?: string }): ApiClient {
+  return new ApiClient({ url: options.api, token: options.token, sigv4: options.sigv4 ? { region: options.sigv4 } : undefined });
+}
+
+program
+  .command('start')
+  .description('start the whole system on this machine (emulators, functions, API)')
+  .option('--host <host>', 'interface to bind', '127.0.0.1')
+  .option('--port <port>', 'HTTP API port', String(defaultPorts.api))
+  .option('--dynamodb-port <port>', 'DynamoDB (dynalite) port', String(defaultPorts.dynamodb))
+  .option('--s3-port <port>', 'S3 (s3rver) port', String(defaultPorts.s3))
+  .option('--sfn-port <port>', 'Step Functions port', String(defaultPorts.stepfunctions))
+  .option('--model-port <port>', 'model endpoint port', String(defaultPorts.model))
+  .option('--data-dir <dir>', 'where data is kept between runs', '.tailor')
+  .option('--in-memory', 'keep nothing after exit')
+  .option('--no-schedules', 'do not fire the schedule rules')
+  .action(start);
+
+withApi(program.command('health').description('check the API and the stores behind it')).action(async (options) => {
+  const health = await client(options).request<{ status: string; version: string; checks: Record<string, { ok: boolean; ms: number; error?: string }> }>(
+    'GET',
+    'health',
+  );
+  if (options.json) return console.log(JSON.stringify(health, null, 2));
+  console.log(
+    pairs([
+      ['status', health.status],
+      ['version', health.version],
+      ...Object.entries(health.checks).map(
+        ([name, c]) => [name, c.ok ? `ok (${c.ms} ms)` : `failing: ${c.error}`] as [string, string],
+      ),
+    ]),
+  );
+});
+
+withApi(
+  program
+    .command('upload <file>')
+    .description('upload a CSV or JSON Lines file (gzip accepted) for batch ingestion')
+    .addOption(new Option('--kind <kind>', 'what the file holds').choices(['events', 'products']).default('events'))
+    .option('--mapping <name>', 'column mapping preset or file')
+    .option('--no-wait', 'return once the file is uploaded')
+    .option('--timeout <seconds>', 'how long to wait for ingestion', '900'),
+).action(async (file: string, options) => {
+  const status = await upload(client(options), file, options);
+  if (options.json && status) console.log(JSON.stringify(status, null, 2));
+});
+
+withApi(program.command('upload-status <uploadId>').description('show an upload and its counts')).action(
+  async (uploadId: string, options) => {
+    const status = await client(options).request<Parameters<typeof printUpload>[0]>('GET', `uploads/${uploadId}`);
+    if (options.json) console.log(JSON.stringify(status, null, 2));
+    else printUpload(status);
+  },
+);
+
+const profile = program.command('profile').description('profiling runs');
+withApi(
+  profile
+    .command('run')
+    .description('start a profiling run and follow it')
+    .option('--no-wait', 'return once the run has started')
+    .option('--timeout <seconds>', 'how long to wait', '3600'),
+).action(async (options) => {
+  const run = await profileRun(client(options), options);
+  if (options.json) console.log(JSON.stringify(run, null, 2));
+});
+withApi(profile.command('status <runId>').description('show a profiling run')).action(async (runId: string, options) => {
+  const run = await client(options).request<Parameters<typeof printRun>[0]>('GET', `profiles/runs/${runId}`);
+  if (options.json) console.log(JSON.stringify(run, null, 2));
+  else printRun(run);
+});
+
+program.parseAsync(process.argv).catch((error: Error) => {
+  if (error instanceof ApiError) {
+    console.error(`tailor: ${error.status ? `${error.status} ` : ''}${error.message}`);
+  } else {
+    console.error(`tailor: ${error.message}`);
+  }
+  process.exit(1);
+});

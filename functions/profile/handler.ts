@@ -1,0 +1,147 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { DynamoTable } from '../shared/adapters/dynamo-table';
+import { S3ObjectStore } from '../shared/adapters/s3-object-store';
+import { StepFunctionsWorkflow } from '../shared/adapters/workflow';
+import { clients } from '../shared/clients';
+import { config, requireSetting } from '../shared/config';
+import { objectCreatedEventSchema, scheduledEventSchema } from '../shared/events';
+import { defineRoute, httpApi } from '../shared/http';
+import { logger } from '../shared/logger';
+import { parseWith } from '../shared/validation';
+import { upsertProducts } from './catalog';
+import { acceptEvents } from './events';
+import { checkHealth } from './health';
+import { ingestObject } from './ingest';
+import { failRun, finishRun, getRun, prepareRun, profileShard, startProfilingRun } from './runs';
+import { createUploadSchema, eventsBodySchema, idParamsSchema, productsBodySchema, startRunSchema } from './schema';
+import { createUpload, getUpload } from './uploads';
+
+// Ports are built on first use, once per container.
+const objects = () => new S3ObjectStore(clients(config()).s3, requireSetting(config(), 'DATA_BUCKET'));
+const table = (name: 'OPERATIONS_TABLE' | 'CATALOG_TABLE' | 'PROFILES_TABLE') =>
+  new DynamoTable(clients(config()).dynamo, requireSetting(config(), name));
+const workflow = () =>
+  new StepFunctionsWorkflow(clients(config()).sfn, requireSetting(config(), 'PROFILING_STATE_MACHINE_ARN'));
+
+/** HTTP routes of the profile group. */
+export const api = httpApi('profile', {
+  'GET /health': defineRoute({
+    handle: async () => {
+      const health = await checkHealth({ objects: objects(), operations: table('OPERATIONS_TABLE') });
+      return { statusCode: health.status === 'ok' ? 200 : 503, body: { ...health, version: config().TAILOR_VERSION } };
+    },
+  }),
+  'POST /events': defineRoute({
+    body: eventsBodySchema,
+    handle: async ({ body, requestId }) => {
+      const cfg = config();
+      const result = await acceptEvents(
+        body.events,
+        {
+          objects: objects(),
+          operations: table('OPERATIONS_TABLE'),
+          rawPrefix: cfg.RAW_PREFIX,
+          shards: cfg.RAW_SHARDS,
+          dedupTtlDays: cfg.EVENT_DEDUP_TTL_DAYS,
+        },
+        requestId,
+      );
+      return { statusCode: result.rejected.length > 0 && result.accepted === 0 ? 400 : 200, body: result };
+    },
+  }),
+  'POST /products': defineRoute({
+    body: productsBodySchema,
+    handle: async ({ body }) => {
+      const result = await upsertProducts(body.products, table('CATALOG_TABLE'));
+      return { statusCode: result.rejected.length > 0 && result.upserted === 0 ? 400 : 200, body: result };
+    },
+  }),
+  'POST /uploads': defineRoute({
+    body: createUploadSchema,
+    handle: async ({ body }) => {
+      const cfg = config();
+      const upload = await createUpload(body, {
+        objects: objects(),
+        operations: table('OPERATIONS_TABLE'),
+        batchPrefix: cfg.BATCH_PREFIX,
+        urlTtlSeconds: cfg.UPLOAD_URL_TTL_SECONDS,
+      });
+      return { statusCode: 201, body: upload };
+    },
+  }),
+  'GET /uploads/{id}': defineRoute({
+    params: idParamsSchema,
+    handle: async ({ params }) => ({ body: await getUpload(params.id, table('OPERATIONS_TABLE')) }),
+  }),
+  'POST /profiles/runs': defineRoute({
+    body: startRunSchema,
+    handle: async () => {
+      const run = await startProfilingRun('api', { operations: table('OPERATIONS_TABLE'), workflow: workflow() });
+      return { statusCode: 202, body: run };
+    },
+  }),
+  'GET /profiles/runs/{id}': defineRoute({
+    params: idParamsSchema,
+    handle: async ({ params }) => ({ body: await getRun(params.id, table('OPERATIONS_TABLE')) }),
+  }),
+});
+
+/** S3 "Object Created" under the batch prefix (through EventBridge): ingest the file. */
+export const ingest = middy()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event: unknown) => {
+    const { detail } = parseWith(objectCreatedEventSchema, event, 'event');
+    const cfg = config();
+    const summary = await ingestObject(detail.object, {
+      objects: objects(),
+      operations: table('OPERATIONS_TABLE'),
+      catalog: table('CATALOG_TABLE'),
+      batchPrefix: cfg.BATCH_PREFIX,
+      rawPrefix: cfg.RAW_PREFIX,
+      shards: cfg.RAW_SHARDS,
+      progressEvery: 50_000,
+    });
+    if (summary) logger.info('upload ingested', { ...summary });
+    return summary ?? { skipped: detail.object.key };
+  });
+
+const taskInputSchema = z.discriminatedUnion('step', [
+  z.object({ step: z.literal('prepare'), runId: z.string().min(1) }),
+  z.object({ step: z.literal('shard'), runId: z.string().min(1), shard: z.object({ shard: z.string().min(1) }) }),
+  z.object({ step: z.literal('finish'), runId: z.string().min(1) }),
+  z.object({
+    step: z.literal('fail'),
+    runId: z.string().min(1),
+    error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).default({}),
+  }),
+]);
+
+/** The profiling run's Step Functions tasks; errors are thrown by name for Retry/Catch. */
+export const runTask = middy()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event: unknown) => {
+    const input = parseWith(taskInputSchema, event, 'task');
+    const ports = { objects: objects(), operations: table('OPERATIONS_TABLE'), rawPrefix: config().RAW_PREFIX };
+    switch (input.step) {
+      case 'prepare':
+        return prepareRun(input.runId, ports);
+      case 'shard':
+        return profileShard(input.runId, input.shard.shard, ports);
+      case 'finish':
+        return finishRun(input.runId, ports);
+      case 'fail':
+        return failRun(input.runId, input.error, ports);
+    }
+  });
+
+/** The EventBridge schedule: start a profiling run. */
+export const schedule = middy()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event: unknown) => {
+    const scheduled = parseWith(scheduledEventSchema, event, 'event');
+    const run = await startProfilingRun('schedule', { operations: table('OPERATIONS_TABLE'), workflow: workflow() });
+    logger.info('scheduled profiling run started', { runId: run.runId, firedAt: scheduled.time });
+    return run;
+  });

@@ -1,0 +1,280 @@
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { PassThrough, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { parse as parseCsv } from 'csv-parse';
+import { TailorError } from '../shared/errors';
+import { logger } from '../shared/logger';
+import type { ObjectStore, Table } from '../shared/ports';
+import { checkProduct } from './catalog';
+import { checkEvent } from './events';
+import { RawEventWriter } from './raw-store';
+import { type UploadRecord, uploadIdFromKey, uploadKey } from './uploads';
+
+/** The whole file could not be read: not CSV/JSON Lines, broken gzip, unknown mapping. */
+export class UnreadableUploadError extends TailorError {
+  override readonly statusCode = 422;
+  override readonly code = 'UnreadableUpload';
+}
+
+export type Row = Record<string, unknown>;
+export interface SourceRow {
+  readonly line: number;
+  readonly row?: Row;
+  readonly error?: string;
+}
+
+/** Objects Tailor writes next to an upload: they are reports, not input. */
+export const reportSuffixes = ['.rejected.jsonl', '.summary.json'] as const;
+export const isReportKey = (key: string) => reportSuffixes.some((suffix) => key.endsWith(suffix));
+
+function formatOf(key: string): 'csv' | 'jsonl' | undefined {
+  const name = key.toLowerCase().replace(/\.gz$/, '');
+  if (name.endsWith('.csv') || name.endsWith('.tsv')) return 'csv';
+  if (name.endsWith('.jsonl') || name.endsWith('.ndjson') || name.endsWith('.json')) return 'jsonl';
+  return undefined;
+}
+
+/** Peek at the first bytes: gzip is recognised by its magic number, whatever the file is called. */
+async function decompressIfGzip(stream: Readable): Promise<Readable> {
+  const iterator = stream[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const head: Buffer = first.done ? Buffer.alloc(0) : Buffer.from(first.value);
+  const rest = new PassThrough();
+  (async () => {
+    try {
+      if (head.length > 0) rest.write(head);
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        if (!rest.write(next.value)) await once(rest, 'drain');
+      }
+      rest.end();
+    } catch (error) {
+      rest.destroy(error as Error);
+    }
+  })();
+  if (head[0] === 0x1f && head[1] === 0x8b) {
+    const gunzip = createGunzip();
+    rest.on('error', (e) => gunzip.destroy(e));
+    return rest.pipe(gunzip);
+  }
+  return rest;
+}
+
+const emptyToUndefined = (row: Record<string, string>): Row => {
+  const out: Row = {};
+  for (const [k, v] of Object.entries(row)) {
+    const value = v.trim();
+    if (value !== '') out[k.trim()] = value;
+  }
+  return out;
+};
+
+/** CSV cells are text: numeric fields of the canonical schemas are converted here. */
+const numericFields = new Set(['quantity', 'price', 'rating']);
+function coerceCsvRow(row: Row): Row {
+  for (const field of numericFields) {
+    const value = row[field];
+    if (typeof value === 'string' && value !== '' && Number.isFinite(Number(value))) row[field] = Number(value);
+  }
+  if (typeof row['timestamp'] === 'string' && /^\d+$/.test(row['timestamp'])) {
+    row['timestamp'] = Number(row['timestamp']);
+  }
+  return row;
+}
+
+/** Stream rows out of a CSV (with header) or JSON Lines file, with 1-based line numbers. */
+export async function* readRows(stream: Readable, format: 'csv' | 'jsonl'): AsyncGenerator<SourceRow> {
+  if (format === 'jsonl') {
+    const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+    let line = 0;
+    for await (const text of lines) {
+      line++;
+      if (text.trim() === '') continue;
+      try {
+        const value = JSON.parse(text);
+        if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+          yield { line, error: 'expected a JSON object on the line' };
+        } else {
+          yield { line, row: value as Row };
+        }
+      } catch (error) {
+        yield { line, error: `not valid JSON: ${(error as Error).message}` };
+      }
+    }
+    return;
+  }
+  const parser = stream.pipe(
+    parseCsv({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, info: true }),
+  );
+  stream.on('error', (e) => parser.destroy(e));
+  for await (const record of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    yield { line: record.info.lines, row: coerceCsvRow(emptyToUndefined(record.record)) };
+  }
+}
+
+export interface IngestPorts {
+  readonly objects: ObjectStore;
+  readonly operations: Table;
+  readonly catalog: Table;
+  readonly batchPrefix: string;
+  readonly rawPrefix: string;
+  readonly shards: number;
+  readonly now?: () => Date;
+  /** Called every `progressEvery` rows with the counts so far. */
+  readonly progressEvery?: number;
+}
+
+export interface IngestSummary {
+  readonly uploadId: string;
+  readonly key: string;
+  readonly status: 'succeeded' | 'failed' | 'duplicate';
+  readonly kind: 'events' | 'products';
+  readonly rowsRead: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly duplicates: number;
+  readonly rejectionReportKey?: string;
+  readonly summaryKey: string;
+  readonly duplicateOf?: string;
+  readonly error?: string;
+}
+
+const maxRejectionReasonsKept = 100_000;
+
+/**
+ * Ingest one uploaded object: stream it, validate every row, write good rows (events to the
+ * raw store sharded by user, products to the catalog), write bad rows with line numbers to a
+ * rejection report beside the upload, and a summary. rowsRead = accepted + rejected + duplicates.
+ * The same file (same ETag and size) uploaded again is recorded as a duplicate and not re-counted.
+ */
+export async function ingestObject(
+  object: { key: string; etag: string; size: number },
+  ports: IngestPorts,
+): Promise<IngestSummary | undefined> {
+  if (isReportKey(object.key)) return undefined;
+  const now = ports.now ?? (() => new Date());
+  const uploadId =
+    uploadIdFromKey(ports.batchPrefix, object.key) ??
+    `s3-${createHash('sha256').update(object.key).digest('hex').slice(0, 24)}`;
+  const existing = (await ports.operations.get(uploadKey(uploadId))) as UploadRecord | undefined;
+  const kind = existing?.kind ?? (object.key.includes('/products/') ? 'products' : 'events');
+  const summaryKey = `${object.key}.summary.json`;
+  const base = { uploadId, key: object.key, kind, summaryKey } as const;
+  const record = async (fields: Partial<UploadRecord>) =>
+    ports.operations.update(uploadKey(uploadId), {
+      uploadId,
+      key: object.key,
+      kind,
+      fileName: object.key.split('/').pop(),
+      createdAt: existing?.createdAt ?? now().toISOString(),
+      ...fields,
+      updatedAt: now().toISOString(),
+    });
+
+  const fingerprint = { pk: `UPLOADHASH#${object.etag}-${object.size}`, sk: 'UPLOADHASH' };
+  const earlier = await ports.operations.get(fingerprint);
+  if (earlier && earlier['uploadId'] !== uploadId) {
+    const summary: IngestSummary = {
+      ...base,
+      status: 'duplicate',
+      rowsRead: 0,
+      accepted: 0,
+      rejected: 0,
+      duplicates: 0,
+      duplicateOf: String(earlier['uploadId']),
+    };
+    await ports.objects.put(summaryKey, JSON.stringify(summary, null, 2), 'application/json');
+    await record({ status: 'duplicate', duplicateOf: summary.duplicateOf, summaryKey });
+    return summary;
+  }
+
+  const noRows = { rowsRead: 0, accepted: 0, rejected: 0, duplicates: 0 };
+  /** A whole-file failure; rows already stored stay (the profiling run de-duplicates them by id). */
+  const fail = async (error: string, counts = noRows): Promise<IngestSummary> => {
+    const summary: IngestSummary = { ...base, status: 'failed', ...counts, error };
+    await ports.objects.put(summaryKey, JSON.stringify(summary, null, 2), 'application/json');
+    await record({ status: 'failed', error, summaryKey, ...counts });
+    return summary;
+  };
+
+  const format = formatOf(object.key);
+  if (!format) return fail('unsupported file type: name the file .csv or .jsonl (optionally .gz)');
+  if (existing?.mapping && existing.mapping !== 'canonical') {
+    return fail(`unknown column mapping "${existing.mapping}"`);
+  }
+  await record({ status: 'ingesting' });
+
+  const rejectedLines: string[] = [];
+  let rowsRead = 0;
+  let accepted = 0;
+  let rejected = 0;
+  let duplicates = 0;
+  const seen = new Set<string>();
+  const writer = new RawEventWriter(ports.objects, {
+    rawPrefix: ports.rawPrefix,
+    shards: ports.shards,
+    source: `upload-${uploadId}`,
+  });
+  const productBatch: Row[] = [];
+  const reject = (line: number, reason: string) => {
+    rejected++;
+    if (rejectedLines.length < maxRejectionReasonsKept) rejectedLines.push(JSON.stringify({ line, reason }));
+  };
+
+  try {
+    const stream = await decompressIfGzip(await ports.objects.getStream(object.key));
+    for await (const source of readRows(stream, format)) {
+      rowsRead++;
+      if (source.error || !source.row) {
+        reject(source.line, source.error ?? 'empty row');
+      } else if (kind === 'events') {
+        const checked = checkEvent(source.row);
+        if ('reason' in checked) reject(source.line, checked.reason);
+        else if (seen.has(checked.event.eventId)) duplicates++;
+        else {
+          seen.add(checked.event.eventId);
+          await writer.add(checked.event);
+          accepted++;
+        }
+      } else {
+        const checked = checkProduct(source.row);
+        if ('reason' in checked) reject(source.line, checked.reason);
+        else {
+          productBatch.push({ ...checked.product, updatedAt: now().toISOString() });
+          accepted++;
+          if (productBatch.length >= 500) await ports.catalog.batchPut(productBatch.splice(0));
+        }
+      }
+      if (ports.progressEvery && rowsRead % ports.progressEvery === 0) {
+        await record({ status: 'ingesting', rowsRead, accepted, rejected, duplicates });
+      }
+    }
+    await writer.flush();
+    if (productBatch.length > 0) await ports.catalog.batchPut(productBatch.splice(0));
+  } catch (error) {
+    logger.warn('upload could not be read', { key: object.key, error: error as Error });
+    // Rows accepted before the break are kept, so the counts in the summary stay true.
+    await writer.flush();
+    if (productBatch.length > 0) await ports.catalog.batchPut(productBatch.splice(0));
+    return fail(`could not read the file: ${(error as Error).message}`, { rowsRead, accepted, rejected, duplicates });
+  }
+
+  const rejectionReportKey = rejected > 0 ? `${object.key}.rejected.jsonl` : undefined;
+  if (rejectionReportKey) {
+    await ports.objects.put(rejectionReportKey, `${rejectedLines.join('\n')}\n`, 'application/x-ndjson');
+  }
+  const summary: IngestSummary = {
+    ...base,
+    status: 'succeeded',
+    rowsRead,
+    accepted,
+    rejected,
+    duplicates,
+    rejectionReportKey,
+  };
+  await ports.objects.put(summaryKey, JSON.stringify(summary, null, 2), 'application/json');
+  await ports.operations.putIfAbsent({ ...fingerprint, uploadId, createdAt: now().toISOString() }, 'pk');
+  await record({ status: 'succeeded', rowsRead, accepted, rejected, duplicates, rejectionReportKey, summaryKey });
+  return summary;
+}

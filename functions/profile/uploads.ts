@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { NotFoundError } from '../shared/errors';
+import type { ObjectStore, Table } from '../shared/ports';
+
+export type UploadStatus = 'awaiting-upload' | 'ingesting' | 'succeeded' | 'failed' | 'duplicate';
+
+export interface UploadRecord {
+  readonly uploadId: string;
+  readonly status: UploadStatus;
+  readonly kind: 'events' | 'products';
+  readonly key: string;
+  readonly fileName: string;
+  readonly mapping?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly rowsRead?: number;
+  readonly accepted?: number;
+  readonly rejected?: number;
+  readonly duplicates?: number;
+  readonly rejectionReportKey?: string;
+  readonly summaryKey?: string;
+  readonly duplicateOf?: string;
+  readonly error?: string;
+}
+
+export const uploadKey = (uploadId: string) => ({ pk: `UPLOAD#${uploadId}`, sk: 'UPLOAD' });
+
+/** The upload an object key belongs to: `<batch>/<uploadId>/<file>`, or one derived from the key. */
+export function uploadIdFromKey(batchPrefix: string, key: string): string | undefined {
+  const rest = key.startsWith(batchPrefix) ? key.slice(batchPrefix.length) : undefined;
+  const [first, ...others] = rest?.split('/') ?? [];
+  return others.length > 0 && first && /^[\w-]{8,64}$/.test(first) ? first : undefined;
+}
+
+export interface CreateUploadInput {
+  readonly fileName: string;
+  readonly kind: 'events' | 'products';
+  readonly mapping?: string;
+}
+
+/** Reserve an upload id and hand out a URL to PUT the file to; ingestion starts on arrival. */
+export async function createUpload(
+  input: CreateUploadInput,
+  ports: { objects: ObjectStore; operations: Table; batchPrefix: string; urlTtlSeconds: number },
+  now: Date = new Date(),
+): Promise<{ uploadId: string; key: string; uploadUrl: string; method: 'PUT'; expiresAt: string }> {
+  const uploadId = randomUUID();
+  const key = `${ports.batchPrefix}${uploadId}/${input.fileName}`;
+  const record: UploadRecord = {
+    uploadId,
+    status: 'awaiting-upload',
+    kind: input.kind,
+    key,
+    fileName: input.fileName,
+    mapping: input.mapping,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+  await ports.operations.put({ ...uploadKey(uploadId), ...record });
+  const uploadUrl = await ports.objects.presignPut(key, ports.urlTtlSeconds);
+  const expiresAt = new Date(now.getTime() + ports.urlTtlSeconds * 1000).toISOString();
+  return { uploadId, key, uploadUrl, method: 'PUT', expiresAt };
+}
+
+export async function getUpload(uploadId: string, operations: Table): Promise<UploadRecord> {
+  const item = await operations.get(uploadKey(uploadId));
+  if (!item) throw new NotFoundError(`no upload ${uploadId}`);
+  const { pk: _pk, sk: _sk, ...record } = item;
+  return record as unknown as UploadRecord;
+}

@@ -1,0 +1,225 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DynamoDBClient,
+  ListTablesCommand,
+} from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import dynalite from 'dynalite';
+import S3rver from 's3rver';
+import { resetClients } from '../functions/shared/clients';
+import { resetConfig } from '../functions/shared/config';
+import { startModelServer } from '../model/server';
+import { embeddedBackend } from '../model/embedded';
+import { synthesizeTemplates, TemplateResolver } from './assembly';
+import { LocalEventBus } from './event-bus';
+import { LocalHttpApi } from './http-api';
+import { LocalFunctions } from './lambdas';
+import { closeServer, listen } from './net';
+import { LocalStepFunctions } from './step-functions';
+
+export interface LocalOptions {
+  /** Where DynamoDB and S3 keep their data; ignored with `inMemory`. */
+  readonly dataDir?: string;
+  readonly inMemory?: boolean;
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly ports?: Partial<Record<'api' | 'dynamodb' | 's3' | 'stepfunctions' | 'model', number>>;
+  /** Start the schedule rules' timers (off in tests, which fire them by hand). */
+  readonly schedules?: boolean;
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalSystem {
+  readonly apiUrl: string;
+  readonly endpoints: Record<'dynamodb' | 's3' | 'stepfunctions' | 'model', string>;
+  readonly bucket: string;
+  readonly tables: string[];
+  readonly functions: LocalFunctions;
+  readonly stepFunctions: LocalStepFunctions;
+  readonly events: LocalEventBus;
+  /** Wait for in-flight ingestions and executions. */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const defaultPorts = { api: 3000, dynamodb: 4567, s3: 4568, stepfunctions: 4569, model: 4570 } as const;
+
+/** The local credentials: s3rver knows this key pair; the other emulators accept any. */
+const localCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+function tableInput(name: string, props: Record<string, unknown>): CreateTableCommandInput {
+  return {
+    TableName: name,
+    KeySchema: props['KeySchema'] as CreateTableCommandInput['KeySchema'],
+    AttributeDefinitions: props['AttributeDefinitions'] as CreateTableCommandInput['AttributeDefinitions'],
+    GlobalSecondaryIndexes: (props['GlobalSecondaryIndexes'] as CreateTableCommandInput['GlobalSecondaryIndexes'])?.map(
+      (index) => ({ ...index, ProvisionedThroughput: undefined }),
+    ),
+    BillingMode: 'PAY_PER_REQUEST',
+  };
+}
+
+/**
+ * Start the whole system on this machine: DynamoDB (dynalite), S3 with object-created events
+ * (s3rver), Step Functions, EventBridge rules and schedules, the SageMaker-protocol model
+ * server and the HTTP API, all made from the synthesized CDK app and running the same handlers.
+ */
+export async function startLocal(options: LocalOptions = {}): Promise<LocalSystem> {
+  const host = options.host ?? '127.0.0.1';
+  const ports = { ...defaultPorts, ...options.ports };
+  const log = options.log ?? (() => undefined);
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const close = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        log(`shutdown: ${(error as Error).message}`);
+      }
+    }
+  };
+
+  try {
+    const resolver = new TemplateResolver(synthesizeTemplates());
+    const functions = new LocalFunctions(resolver);
+
+    // DynamoDB
+    let dataDir: string;
+    if (options.inMemory) {
+      dataDir = mkdtempSync(path.join(tmpdir(), 'tailor-'));
+      cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    } else {
+      dataDir = path.resolve(options.dataDir ?? '.tailor');
+      mkdirSync(path.join(dataDir, 'dynamodb'), { recursive: true });
+      mkdirSync(path.join(dataDir, 's3'), { recursive: true });
+    }
+    const dynamo = dynalite({
+      path: options.inMemory ? undefined : path.join(dataDir, 'dynamodb'),
+      createTableMs: 0,
+      deleteTableMs: 0,
+      updateTableMs: 0,
+    }) as Server;
+    const dynamodbUrl = await listen(dynamo, host, ports.dynamodb, 'DynamoDB (dynalite)');
+    cleanups.push(() => new Promise<void>((resolve) => dynamo.close(() => resolve())));
+
+    // S3
+    const [bucketId] = resolver.ofType('AWS::S3::Bucket').find(([id]) => id.startsWith('DataBucket')) ?? [];
+    if (!bucketId) throw new Error('the app defines no DataBucket');
+    const bucket = resolver.physicalName(bucketId);
+    const s3rver = new S3rver({
+      address: host,
+      port: ports.s3,
+      silent: true,
+      directory: path.join(dataDir, 's3'),
+      configureBuckets: [{ name: bucket, configs: [] }],
+      vhostBuckets: false,
+    });
+    let s3Url: string;
+    try {
+      const address = await s3rver.run();
+      s3Url = `http://${host}:${address.port}`;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new Error(`port ${ports.s3} on ${host} is taken (wanted for S3 (s3rver)); choose another port or stop what is using it`);
+      }
+      throw error;
+    }
+    cleanups.push(() => s3rver.close());
+
+    // The SageMaker-protocol model server with the embedded generator.
+    const model = await startModelServer({ host, port: ports.model, backend: embeddedBackend() });
+    cleanups.push(() => model.close());
+
+    // Point the SDK clients of every function at the emulators, by configuration only.
+    const env: Record<string, string> = {
+      ...functions.environment(),
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodbUrl,
+      AWS_ENDPOINT_URL_S3: s3Url,
+      AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: model.url,
+      TAILOR_S3_FORCE_PATH_STYLE: 'true',
+      POWERTOOLS_DEV: 'true',
+      LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'WARN',
+    };
+    const s3 = new S3Client({ region: 'us-east-1', endpoint: s3Url, forcePathStyle: true, credentials: localCredentials });
+    const stepFunctions = new LocalStepFunctions(resolver, functions, s3, log);
+    const stepFunctionsUrl = await stepFunctions.listen(host, ports.stepfunctions);
+    cleanups.push(async () => {
+      stepFunctions.abortAll();
+      await Promise.race([stepFunctions.settle(), new Promise((r) => setTimeout(r, 5000))]);
+      await stepFunctions.close();
+    });
+    env['AWS_ENDPOINT_URL_SFN'] = stepFunctionsUrl;
+    Object.assign(process.env, env);
+    resetConfig();
+    resetClients();
+
+    // Tables, as the stateful stack defines them.
+    const ddb = new DynamoDBClient({ region: 'us-east-1', endpoint: dynamodbUrl, credentials: localCredentials });
+    const existing = new Set((await ddb.send(new ListTablesCommand({}))).TableNames ?? []);
+    const tables: string[] = [];
+    for (const [logicalId, resource] of resolver.ofType('AWS::DynamoDB::Table')) {
+      const name = resolver.physicalName(logicalId);
+      tables.push(name);
+      if (!existing.has(name)) await ddb.send(new CreateTableCommand(tableInput(name, resource.Properties ?? {})));
+    }
+
+    // EventBridge: S3 object-created events and schedules.
+    const events = new LocalEventBus(resolver, functions, log);
+    // s3rver is a Koa app: an EventEmitter, though its types do not say so.
+    (s3rver as unknown as import('node:events').EventEmitter).on('event', (notification: { Records: Array<{ eventName: string; s3: Record<string, any> }> }) => {
+      for (const record of notification.Records) {
+        if (!record.eventName.startsWith('ObjectCreated:')) continue;
+        const { bucket: b, object } = record.s3;
+        events.put({
+          'detail-type': 'Object Created',
+          source: 'aws.s3',
+          resources: [`arn:aws:s3:::${b.name}`],
+          detail: {
+            version: '0',
+            bucket: { name: b.name },
+            object: { key: decodeURIComponent(String(object.key)), size: object.size ?? 0, etag: object.eTag ?? '' },
+            reason: 'PutObject',
+          },
+        });
+      }
+    });
+    if (options.schedules ?? true) events.startSchedules();
+    cleanups.push(async () => {
+      events.stop();
+      await Promise.race([events.settle(), new Promise((r) => setTimeout(r, 5000))]);
+    });
+
+    // The HTTP API last: once it answers, everything behind it is ready.
+    const api = new LocalHttpApi(functions, log);
+    const apiUrl = await api.listen(host, ports.api);
+    cleanups.push(() => api.close());
+
+    return {
+      apiUrl,
+      endpoints: { dynamodb: dynamodbUrl, s3: s3Url, stepfunctions: stepFunctionsUrl, model: model.url },
+      bucket,
+      tables,
+      functions,
+      stepFunctions,
+      events,
+      settle: async () => {
+        await events.settle();
+        await stepFunctions.settle();
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+export { closeServer };

@@ -1,0 +1,23 @@
+import { listRoutes, matchRoute } from '../../../functions/shared/routes';
+
+describe('the route table', () => {
+  it('matches a literal route', () => {
+    const m = matchRoute('GET', '/health');
+    expect(m.route?.key).toBe('GET /health');
+  });
+
+  it('captures path parameters', () => {
+    const m = matchRoute('GET', '/uploads/abc-123');
+    expect(m).toMatchObject({ route: { key: 'GET /uploads/{id}' }, params: { id: 'abc-123' } });
+  });
+
+  it('matches nothing for an unknown path or method', () => {
+    expect(matchRoute('GET', '/nope').route).toBeUndefined();
+    expect(matchRoute('DELETE', '/health').route).toBeUndefined();
+    expect(matchRoute('GET', '/uploads/').route).toBeUndefined();
+  });
+
+  it('keeps /health open and every other route behind the authorizer', () => {
+    for (const route of listRoutes()) expect(route.auth).toBe(route.key !== 'GET /health');
+  });
+});
