@@ -40,7 +40,11 @@ export class ApiClient {
       const { host: _host, ...sent } = headers;
       response = await fetch(url, { method, headers: sent, body: payload });
     } catch (error) {
-      throw new ApiError(0, 'Unreachable', `cannot reach ${url.origin}: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}. Is \`tailor start\` running, or is --api right?`);
+      throw new ApiError(
+        0,
+        'Unreachable',
+        `cannot reach ${url.origin}: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}. Is \`tailor start\` running, or is --api right?`,
+      );
     }
     const text = await response.text();
     let parsed: unknown;
@@ -50,7 +54,9 @@ export class ApiClient {
       parsed = { error: { code: 'NotJson', message: text.slice(0, 500) } };
     }
     if (!response.ok) {
-      const error = (parsed as { error?: { code?: string; message?: string; details?: unknown }; message?: string }) ?? {};
+      const error =
+        (parsed as { error?: { code?: string; message?: string; details?: unknown }; message?: string }) ??
+        {};
       throw new ApiError(
         response.status,
         error.error?.code ?? String(response.status),
@@ -63,7 +69,12 @@ export class ApiClient {
 
   private async sign(method: string, url: URL, headers: Record<string, string>, body?: string) {
     const region = this.target.sigv4?.region ?? 'us-east-1';
-    const signer = new SignatureV4({ service: 'execute-api', region, credentials: fromNodeProviderChain(), sha256: Sha256 });
+    const signer = new SignatureV4({
+      service: 'execute-api',
+      region,
+      credentials: fromNodeProviderChain(),
+      sha256: Sha256,
+    });
     const signed = await signer.sign(
       new HttpRequest({
         method,

@@ -23,7 +23,11 @@ function withApi(command: Command): Command {
 }
 
 function client(options: { api: string; token?: string; sigv4?: string }): ApiClient {
-  return new ApiClient({ url: options.api, token: options.token, sigv4: options.sigv4 ? { region: options.sigv4 } : undefined });
+  return new ApiClient({
+    url: options.api,
+    token: options.token,
+    sigv4: options.sigv4 ? { region: options.sigv4 } : undefined,
+  });
 }
 
 program
@@ -40,28 +44,33 @@ program
   .option('--no-schedules', 'do not fire the schedule rules')
   .action(start);
 
-withApi(program.command('health').description('check the API and the stores behind it')).action(async (options) => {
-  const health = await client(options).request<{ status: string; version: string; checks: Record<string, { ok: boolean; ms: number; error?: string }> }>(
-    'GET',
-    'health',
-  );
-  if (options.json) return console.log(JSON.stringify(health, null, 2));
-  console.log(
-    pairs([
-      ['status', health.status],
-      ['version', health.version],
-      ...Object.entries(health.checks).map(
-        ([name, c]) => [name, c.ok ? `ok (${c.ms} ms)` : `failing: ${c.error}`] as [string, string],
-      ),
-    ]),
-  );
-});
+withApi(program.command('health').description('check the API and the stores behind it')).action(
+  async (options) => {
+    const health = await client(options).request<{
+      status: string;
+      version: string;
+      checks: Record<string, { ok: boolean; ms: number; error?: string }>;
+    }>('GET', 'health');
+    if (options.json) return console.log(JSON.stringify(health, null, 2));
+    console.log(
+      pairs([
+        ['status', health.status],
+        ['version', health.version],
+        ...Object.entries(health.checks).map(
+          ([name, c]) => [name, c.ok ? `ok (${c.ms} ms)` : `failing: ${c.error}`] as [string, string],
+        ),
+      ]),
+    );
+  },
+);
 
 withApi(
   program
     .command('upload <file>')
     .description('upload a CSV or JSON Lines file (gzip accepted) for batch ingestion')
-    .addOption(new Option('--kind <kind>', 'what the file holds').choices(['events', 'products']).default('events'))
+    .addOption(
+      new Option('--kind <kind>', 'what the file holds').choices(['events', 'products']).default('events'),
+    )
     .option('--mapping <name>', 'column mapping preset or file')
     .option('--no-wait', 'return once the file is uploaded')
     .option('--timeout <seconds>', 'how long to wait for ingestion', '900'),
@@ -72,7 +81,10 @@ withApi(
 
 withApi(program.command('upload-status <uploadId>').description('show an upload and its counts')).action(
   async (uploadId: string, options) => {
-    const status = await client(options).request<Parameters<typeof printUpload>[0]>('GET', `uploads/${uploadId}`);
+    const status = await client(options).request<Parameters<typeof printUpload>[0]>(
+      'GET',
+      `uploads/${uploadId}`,
+    );
     if (options.json) console.log(JSON.stringify(status, null, 2));
     else printUpload(status);
   },
@@ -89,11 +101,16 @@ withApi(
   const run = await profileRun(client(options), options);
   if (options.json) console.log(JSON.stringify(run, null, 2));
 });
-withApi(profile.command('status <runId>').description('show a profiling run')).action(async (runId: string, options) => {
-  const run = await client(options).request<Parameters<typeof printRun>[0]>('GET', `profiles/runs/${runId}`);
-  if (options.json) console.log(JSON.stringify(run, null, 2));
-  else printRun(run);
-});
+withApi(profile.command('status <runId>').description('show a profiling run')).action(
+  async (runId: string, options) => {
+    const run = await client(options).request<Parameters<typeof printRun>[0]>(
+      'GET',
+      `profiles/runs/${runId}`,
+    );
+    if (options.json) console.log(JSON.stringify(run, null, 2));
+    else printRun(run);
+  },
+);
 
 program.parseAsync(process.argv).catch((error: Error) => {
   if (error instanceof ApiError) {

@@ -123,7 +123,8 @@ export class TemplateResolver {
   private getAtt(id: string, attribute: string): unknown {
     const resource = this.resources.get(id);
     if (attribute === 'Arn' || attribute.endsWith('Arn')) return this.arn(id);
-    if (attribute === 'Name' || attribute === 'EndpointName' || attribute === 'TableName') return this.physicalName(id);
+    if (attribute === 'Name' || attribute === 'EndpointName' || attribute === 'TableName')
+      return this.physicalName(id);
     if (resource?.Type === 'AWS::ApiGatewayV2::Api' && attribute === 'ApiEndpoint') return 'http://127.0.0.1';
     return `local-${id}-${attribute}`;
   }

@@ -41,7 +41,15 @@ export class LocalEventBus {
 
   /** Deliver an event to the targets of every matching rule; answers how many rules matched. */
   put(event: Record<string, unknown>): number {
-    const full = { version: '0', id: randomUUID(), account: localAccount, region: localRegion, time: new Date().toISOString(), resources: [], ...event };
+    const full = {
+      version: '0',
+      id: randomUUID(),
+      account: localAccount,
+      region: localRegion,
+      time: new Date().toISOString(),
+      resources: [],
+      ...event,
+    };
     const matching = this.rules.filter((rule) => rule.pattern && matchesPattern(rule.pattern, full));
     for (const rule of matching) this.deliver(rule, full);
     return matching.length;
@@ -75,10 +83,13 @@ export class LocalEventBus {
 
   private scheduleNext(rule: LocalRule): void {
     const delay = nextDelayMs(rule.schedule ?? '', new Date());
-    const timer = setTimeout(() => {
-      this.fire(rule.name);
-      this.scheduleNext(rule);
-    }, Math.min(delay, 2 ** 31 - 1));
+    const timer = setTimeout(
+      () => {
+        this.fire(rule.name);
+        this.scheduleNext(rule);
+      },
+      Math.min(delay, 2 ** 31 - 1),
+    );
     timer.unref();
     this.timers.push(timer);
   }

@@ -5,7 +5,8 @@
 export function matchesPattern(pattern: unknown, event: unknown): boolean {
   if (pattern === null || typeof pattern !== 'object' || Array.isArray(pattern)) return false;
   return Object.entries(pattern as Record<string, unknown>).every(([field, rule]) => {
-    const value = event !== null && typeof event === 'object' ? (event as Record<string, unknown>)[field] : undefined;
+    const value =
+      event !== null && typeof event === 'object' ? (event as Record<string, unknown>)[field] : undefined;
     if (Array.isArray(rule)) return matchesAny(rule, value);
     return matchesPattern(rule, value);
   });
@@ -28,12 +29,17 @@ function matchesOperator(rule: Record<string, unknown>, value: unknown): boolean
   if ('prefix' in rule) {
     const p = rule['prefix'];
     if (typeof p === 'object' && p !== null && 'equals-ignore-case' in p) {
-      return text?.toLowerCase().startsWith(String((p as Record<string, unknown>)['equals-ignore-case']).toLowerCase()) ?? false;
+      return (
+        text
+          ?.toLowerCase()
+          .startsWith(String((p as Record<string, unknown>)['equals-ignore-case']).toLowerCase()) ?? false
+      );
     }
     return text?.startsWith(String(p)) ?? false;
   }
   if ('suffix' in rule) return text?.endsWith(String(rule['suffix'])) ?? false;
-  if ('equals-ignore-case' in rule) return text?.toLowerCase() === String(rule['equals-ignore-case']).toLowerCase();
+  if ('equals-ignore-case' in rule)
+    return text?.toLowerCase() === String(rule['equals-ignore-case']).toLowerCase();
   if ('wildcard' in rule) {
     const regex = new RegExp(`^${String(rule['wildcard']).split('*').map(escapeRegex).join('.*')}$`);
     return text !== undefined && regex.test(text);
@@ -41,7 +47,8 @@ function matchesOperator(rule: Record<string, unknown>, value: unknown): boolean
   if ('anything-but' in rule) {
     const but = rule['anything-but'];
     if (Array.isArray(but)) return !but.includes(value);
-    if (but !== null && typeof but === 'object') return !matchesOperator(but as Record<string, unknown>, value);
+    if (but !== null && typeof but === 'object')
+      return !matchesOperator(but as Record<string, unknown>, value);
     return value !== but;
   }
   if ('numeric' in rule && typeof value === 'number') {

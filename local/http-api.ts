@@ -32,7 +32,8 @@ export class LocalHttpApi {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: Error) => {
         this.log(`api: ${error.message}`);
-        if (!res.headersSent) sendJson(res, 500, { error: { code: 'InternalError', message: 'internal error' } });
+        if (!res.headersSent)
+          sendJson(res, 500, { error: { code: 'InternalError', message: 'internal error' } });
       });
     });
     return listen(this.server, host, port, 'the HTTP API');
@@ -56,7 +57,12 @@ export class LocalHttpApi {
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
       if (size > maxBodyBytes) {
-        sendJson(res, 413, { error: { code: 'PayloadTooLarge', message: 'request body is over 10 MB' } }, corsHeaders);
+        sendJson(
+          res,
+          413,
+          { error: { code: 'PayloadTooLarge', message: 'request body is over 10 MB' } },
+          corsHeaders,
+        );
         return;
       }
       chunks.push(chunk as Buffer);
@@ -79,7 +85,9 @@ export class LocalHttpApi {
     if (result.cookies?.length) headers['set-cookie'] = result.cookies;
     res.writeHead(result.statusCode ?? 200, headers);
     res.end(body);
-    this.log(`${method} ${url.pathname} ${result.statusCode ?? 200} ${Math.round(performance.now() - started)} ms`);
+    this.log(
+      `${method} ${url.pathname} ${result.statusCode ?? 200} ${Math.round(performance.now() - started)} ms`,
+    );
   }
 }
 

@@ -28,9 +28,13 @@ export class LocalFunctions {
       const entry = resource.Metadata?.['Tailor:Entry'];
       const exportName = resource.Metadata?.['Tailor:Export'];
       if (typeof entry !== 'string' || typeof exportName !== 'string') return []; // CDK's own helpers
-      const variables = (resource.Properties?.['Environment'] as { Variables?: unknown } | undefined)?.Variables;
+      const variables = (resource.Properties?.['Environment'] as { Variables?: unknown } | undefined)
+        ?.Variables;
       const environment = Object.fromEntries(
-        Object.entries((resolver.resolve(variables) as Record<string, unknown>) ?? {}).map(([k, v]) => [k, String(v)]),
+        Object.entries((resolver.resolve(variables) as Record<string, unknown>) ?? {}).map(([k, v]) => [
+          k,
+          String(v),
+        ]),
       );
       return [
         {
@@ -65,8 +69,10 @@ export class LocalFunctions {
     if (!loaded) {
       // Entries are relative to the repository root, which is this folder's parent.
       loaded = import(`../${fn.entry.replace(/\.ts$/, '')}`).then((mod: Record<string, unknown>) => {
-        const handler = mod[fn.exportName] ?? (mod['default'] as Record<string, unknown> | undefined)?.[fn.exportName];
-        if (typeof handler !== 'function') throw new Error(`${fn.entry} exports no function ${fn.exportName}`);
+        const handler =
+          mod[fn.exportName] ?? (mod['default'] as Record<string, unknown> | undefined)?.[fn.exportName];
+        if (typeof handler !== 'function')
+          throw new Error(`${fn.entry} exports no function ${fn.exportName}`);
         return handler as Handler;
       });
       this.handlers.set(fn.logicalId, loaded);
@@ -77,7 +83,8 @@ export class LocalFunctions {
   /** Invoke like Lambda does: the event, a context, and the function's timeout. */
   async invoke(nameOrArn: string, event: unknown): Promise<unknown> {
     const fn = this.find(nameOrArn);
-    if (!fn) throw Object.assign(new Error(`no function ${nameOrArn}`), { name: 'ResourceNotFoundException' });
+    if (!fn)
+      throw Object.assign(new Error(`no function ${nameOrArn}`), { name: 'ResourceNotFoundException' });
     const handler = await this.handler(fn);
     const deadline = Date.now() + fn.timeoutSeconds * 1000;
     const context = {
@@ -97,7 +104,12 @@ export class LocalFunctions {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(Object.assign(new Error(`${fn.name} timed out after ${fn.timeoutSeconds} s`), { name: 'States.Timeout' })),
+        () =>
+          reject(
+            Object.assign(new Error(`${fn.name} timed out after ${fn.timeoutSeconds} s`), {
+              name: 'States.Timeout',
+            }),
+          ),
         fn.timeoutSeconds * 1000,
       );
       timer.unref();

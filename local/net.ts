@@ -7,7 +7,9 @@ export class PortInUseError extends Error {
     readonly port: number,
     host: string,
   ) {
-    super(`port ${port} on ${host} is taken (wanted for ${service}); choose another port or stop what is using it`);
+    super(
+      `port ${port} on ${host} is taken (wanted for ${service}); choose another port or stop what is using it`,
+    );
     this.name = 'PortInUseError';
   }
 }

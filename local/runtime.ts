@@ -13,8 +13,8 @@ import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { resetClients } from '../functions/shared/clients';
 import { resetConfig } from '../functions/shared/config';
-import { startModelServer } from '../model/server';
 import { embeddedBackend } from '../model/embedded';
+import { startModelServer } from '../model/server';
 import { synthesizeTemplates, TemplateResolver } from './assembly';
 import { LocalEventBus } from './event-bus';
 import { LocalHttpApi } from './http-api';
@@ -47,7 +47,25 @@ export interface LocalSystem {
   close(): Promise<void>;
 }
 
-export const defaultPorts = { api: 3000, dynamodb: 4567, s3: 4568, stepfunctions: 4569, model: 4570 } as const;
+interface S3EventRecord {
+  eventName: string;
+  s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string } };
+}
+
+/** Wait for work under way, but no longer than `ms` (and leave no timer behind). */
+async function within(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+export const defaultPorts = {
+  api: 3000,
+  dynamodb: 4567,
+  s3: 4568,
+  stepfunctions: 4569,
+  model: 4570,
+} as const;
 
 /** The local credentials: s3rver knows this key pair; the other emulators accept any. */
 const localCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -57,9 +75,9 @@ function tableInput(name: string, props: Record<string, unknown>): CreateTableCo
     TableName: name,
     KeySchema: props['KeySchema'] as CreateTableCommandInput['KeySchema'],
     AttributeDefinitions: props['AttributeDefinitions'] as CreateTableCommandInput['AttributeDefinitions'],
-    GlobalSecondaryIndexes: (props['GlobalSecondaryIndexes'] as CreateTableCommandInput['GlobalSecondaryIndexes'])?.map(
-      (index) => ({ ...index, ProvisionedThroughput: undefined }),
-    ),
+    GlobalSecondaryIndexes: (
+      props['GlobalSecondaryIndexes'] as CreateTableCommandInput['GlobalSecondaryIndexes']
+    )?.map((index) => ({ ...index, ProvisionedThroughput: undefined })),
     BillingMode: 'PAY_PER_REQUEST',
   };
 }
@@ -105,7 +123,13 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalSyste
       updateTableMs: 0,
     }) as Server;
     const dynamodbUrl = await listen(dynamo, host, ports.dynamodb, 'DynamoDB (dynalite)');
-    cleanups.push(() => new Promise<void>((resolve) => dynamo.close(() => resolve())));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          dynamo.close(() => resolve());
+          dynamo.closeAllConnections();
+        }),
+    );
 
     // S3
     const [bucketId] = resolver.ofType('AWS::S3::Bucket').find(([id]) => id.startsWith('DataBucket')) ?? [];
@@ -125,14 +149,26 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalSyste
       s3Url = `http://${host}:${address.port}`;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new Error(`port ${ports.s3} on ${host} is taken (wanted for S3 (s3rver)); choose another port or stop what is using it`);
+        throw new Error(
+          `port ${ports.s3} on ${host} is taken (wanted for S3 (s3rver)); choose another port or stop what is using it`,
+        );
       }
       throw error;
     }
-    cleanups.push(() => s3rver.close());
+    cleanups.push(async () => {
+      const server = (s3rver as unknown as { httpServer?: Server }).httpServer;
+      const closed = s3rver.close();
+      server?.closeAllConnections();
+      await closed;
+    });
 
     // The SageMaker-protocol model server with the embedded generator.
-    const model = await startModelServer({ host, port: ports.model, backend: embeddedBackend() });
+    const model = await startModelServer({
+      host,
+      port: ports.model,
+      backend: embeddedBackend(),
+      endpointName: functions.environment()['MODEL_ENDPOINT_NAME'],
+    });
     cleanups.push(() => model.close());
 
     // Point the SDK clients of every function at the emulators, by configuration only.
@@ -148,12 +184,17 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalSyste
       POWERTOOLS_DEV: 'true',
       LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'WARN',
     };
-    const s3 = new S3Client({ region: 'us-east-1', endpoint: s3Url, forcePathStyle: true, credentials: localCredentials });
+    const s3 = new S3Client({
+      region: 'us-east-1',
+      endpoint: s3Url,
+      forcePathStyle: true,
+      credentials: localCredentials,
+    });
     const stepFunctions = new LocalStepFunctions(resolver, functions, s3, log);
     const stepFunctionsUrl = await stepFunctions.listen(host, ports.stepfunctions);
     cleanups.push(async () => {
       stepFunctions.abortAll();
-      await Promise.race([stepFunctions.settle(), new Promise((r) => setTimeout(r, 5000))]);
+      await within(stepFunctions.settle(), 5000);
       await stepFunctions.close();
     });
     env['AWS_ENDPOINT_URL_SFN'] = stepFunctionsUrl;
@@ -162,39 +203,51 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalSyste
     resetClients();
 
     // Tables, as the stateful stack defines them.
-    const ddb = new DynamoDBClient({ region: 'us-east-1', endpoint: dynamodbUrl, credentials: localCredentials });
+    const ddb = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: dynamodbUrl,
+      credentials: localCredentials,
+    });
     const existing = new Set((await ddb.send(new ListTablesCommand({}))).TableNames ?? []);
     const tables: string[] = [];
     for (const [logicalId, resource] of resolver.ofType('AWS::DynamoDB::Table')) {
       const name = resolver.physicalName(logicalId);
       tables.push(name);
-      if (!existing.has(name)) await ddb.send(new CreateTableCommand(tableInput(name, resource.Properties ?? {})));
+      if (!existing.has(name))
+        await ddb.send(new CreateTableCommand(tableInput(name, resource.Properties ?? {})));
     }
 
     // EventBridge: S3 object-created events and schedules.
     const events = new LocalEventBus(resolver, functions, log);
     // s3rver is a Koa app: an EventEmitter, though its types do not say so.
-    (s3rver as unknown as import('node:events').EventEmitter).on('event', (notification: { Records: Array<{ eventName: string; s3: Record<string, any> }> }) => {
-      for (const record of notification.Records) {
-        if (!record.eventName.startsWith('ObjectCreated:')) continue;
-        const { bucket: b, object } = record.s3;
-        events.put({
-          'detail-type': 'Object Created',
-          source: 'aws.s3',
-          resources: [`arn:aws:s3:::${b.name}`],
-          detail: {
-            version: '0',
-            bucket: { name: b.name },
-            object: { key: decodeURIComponent(String(object.key)), size: object.size ?? 0, etag: object.eTag ?? '' },
-            reason: 'PutObject',
-          },
-        });
-      }
-    });
+    (s3rver as unknown as import('node:events').EventEmitter).on(
+      'event',
+      (notification: { Records: S3EventRecord[] }) => {
+        for (const record of notification.Records) {
+          if (!record.eventName.startsWith('ObjectCreated:')) continue;
+          const { bucket: b, object } = record.s3;
+          events.put({
+            'detail-type': 'Object Created',
+            source: 'aws.s3',
+            resources: [`arn:aws:s3:::${b.name}`],
+            detail: {
+              version: '0',
+              bucket: { name: b.name },
+              object: {
+                key: decodeURIComponent(String(object.key)),
+                size: object.size ?? 0,
+                etag: object.eTag ?? '',
+              },
+              reason: 'PutObject',
+            },
+          });
+        }
+      },
+    );
     if (options.schedules ?? true) events.startSchedules();
     cleanups.push(async () => {
       events.stop();
-      await Promise.race([events.settle(), new Promise((r) => setTimeout(r, 5000))]);
+      await within(events.settle(), 5000);
     });
 
     // The HTTP API last: once it answers, everything behind it is ready.

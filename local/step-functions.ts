@@ -4,7 +4,7 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { TemplateResolver } from './assembly';
 import type { LocalFunctions } from './lambdas';
-import { listen } from './net';
+import { closeServer, listen } from './net';
 
 type Json = ReturnType<typeof JSON.parse>;
 type States = Record<string, Record<string, Json>>;
@@ -144,14 +144,19 @@ export class LocalStepFunctions {
     for (const [logicalId, resource] of resolver.ofType('AWS::StepFunctions::StateMachine')) {
       const props = resource.Properties ?? {};
       let text = String(resolver.resolve(props['DefinitionString']));
-      const substitutions = resolver.resolve(props['DefinitionSubstitutions'] ?? {}) as Record<string, string>;
-      for (const [key, value] of Object.entries(substitutions)) text = text.replaceAll(`\${${key}}`, String(value));
+      const substitutions = resolver.resolve(props['DefinitionSubstitutions'] ?? {}) as Record<
+        string,
+        string
+      >;
+      for (const [key, value] of Object.entries(substitutions))
+        text = text.replaceAll(`\${${key}}`, String(value));
       const parsed = JSON.parse(text) as Definition;
       const readers = new Map<string, Record<string, Json>>();
       const bound = bindItemReaders(parsed.States, parsed.StartAt, readers);
       const definition: Definition = { ...parsed, States: bound.states, StartAt: bound.startAt };
       const handlers: LocalMachine['handlers'] = {};
-      for (const [stateName, reader] of readers) handlers[stateName] = (input) => this.readItems(reader, input);
+      for (const [stateName, reader] of readers)
+        handlers[stateName] = (input) => this.readItems(reader, input);
       this.bindTasks(definition.States, handlers);
       const arn = resolver.arn(logicalId);
       this.machines.set(arn, { arn, name: resolver.physicalName(logicalId), definition, handlers });
@@ -187,7 +192,11 @@ export class LocalStepFunctions {
       let token: string | undefined;
       do {
         const page = await this.s3.send(
-          new ListObjectsV2Command({ Bucket: params['Bucket'], Prefix: params['Prefix'], ContinuationToken: token }),
+          new ListObjectsV2Command({
+            Bucket: params['Bucket'],
+            Prefix: params['Prefix'],
+            ContinuationToken: token,
+          }),
         );
         for (const o of page.Contents ?? []) {
           items.push({ Key: o.Key, Size: o.Size, Etag: o.ETag, LastModified: o.LastModified?.toISOString() });
@@ -197,7 +206,9 @@ export class LocalStepFunctions {
     } else if (reader['Resource'] === 'arn:aws:states:::s3:getObject') {
       const inputType = reader['ReaderConfig']?.InputType;
       if (inputType !== 'JSON') throw new Error(`ItemReader InputType ${inputType} is not supported locally`);
-      const object = await this.s3.send(new GetObjectCommand({ Bucket: params['Bucket'], Key: params['Key'] }));
+      const object = await this.s3.send(
+        new GetObjectCommand({ Bucket: params['Bucket'], Key: params['Key'] }),
+      );
       items = JSON.parse((await object.Body?.transformToString('utf8')) ?? '[]');
     } else {
       throw new Error(`ItemReader ${reader['Resource']} is not supported locally`);
@@ -208,7 +219,11 @@ export class LocalStepFunctions {
 
   start(stateMachineArn: string, input: string, name = randomUUID()): Execution {
     const machine = this.machines.get(stateMachineArn);
-    if (!machine) throw new StepFunctionsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+    if (!machine)
+      throw new StepFunctionsError(
+        'StateMachineDoesNotExist',
+        `State Machine Does Not Exist: '${stateMachineArn}'`,
+      );
     const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     if (this.executions.has(executionArn)) {
       throw new StepFunctionsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
@@ -217,13 +232,18 @@ export class LocalStepFunctions {
     try {
       parsedInput = JSON.parse(input || '{}');
     } catch {
-      throw new StepFunctionsError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not JSON');
+      throw new StepFunctionsError(
+        'InvalidExecutionInput',
+        'Invalid State Machine Execution Input: not JSON',
+      );
     }
     const sm = new StateMachine(machine.definition as never, { validationOptions: { checkArn: false } });
     const startDate = new Date();
     const run = sm.run(parsedInput, {
       overrides: { taskResourceLocalHandlers: machine.handlers as never },
-      context: { Execution: { Id: executionArn, Name: name, Input: parsedInput, StartTime: startDate.toISOString() } },
+      context: {
+        Execution: { Id: executionArn, Name: name, Input: parsedInput, StartTime: startDate.toISOString() },
+      },
     });
     this.aborts.set(executionArn, run.abort);
     const execution: Execution = {
@@ -238,12 +258,21 @@ export class LocalStepFunctions {
     this.onEvent(`execution ${name} of ${machine.name} started`);
     execution.done = run.result.then(
       (output) => {
-        Object.assign(execution, { status: 'SUCCEEDED', output: JSON.stringify(output), stopDate: new Date() });
+        Object.assign(execution, {
+          status: 'SUCCEEDED',
+          output: JSON.stringify(output),
+          stopDate: new Date(),
+        });
         this.onEvent(`execution ${name} succeeded`);
       },
       (error: Error & { cause?: unknown }) => {
         const inner = (error.cause ?? error) as Error & { cause?: unknown };
-        const status = error.name === 'ExecutionAbortedError' ? 'ABORTED' : error.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : 'FAILED';
+        const status =
+          error.name === 'ExecutionAbortedError'
+            ? 'ABORTED'
+            : error.name === 'ExecutionTimeoutError'
+              ? 'TIMED_OUT'
+              : 'FAILED';
         Object.assign(execution, {
           status,
           error: inner.name,
@@ -270,7 +299,8 @@ export class LocalStepFunctions {
 
   private describe(executionArn: string) {
     const e = this.executions.get(executionArn);
-    if (!e) throw new StepFunctionsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    if (!e)
+      throw new StepFunctionsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
     return {
       executionArn: e.executionArn,
       stateMachineArn: e.stateMachineArn,
@@ -342,7 +372,7 @@ export class LocalStepFunctions {
     return listen(this.server, host, port, 'Step Functions');
   }
 
-  async close(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  close(): Promise<void> {
+    return closeServer(this.server);
   }
 }

@@ -9,15 +9,28 @@ interface Run {
   shardsDone?: number;
   reportKey?: string;
   error?: string;
-  figures?: { eventsRead: number; duplicateEvents: number; events: number; users: number; purchases: number; byType: Record<string, number> };
+  figures?: {
+    eventsRead: number;
+    duplicateEvents: number;
+    events: number;
+    users: number;
+    purchases: number;
+    byType: Record<string, number>;
+  };
 }
 
 /** `tailor profile run`: start a profiling run and follow it with a progress bar over its shards. */
-export async function profileRun(client: ApiClient, options: { wait: boolean; timeout: string }): Promise<Run> {
+export async function profileRun(
+  client: ApiClient,
+  options: { wait: boolean; timeout: string },
+): Promise<Run> {
   let run = await client.request<Run>('POST', 'profiles/runs', {});
   console.log(`profiling run ${run.runId} started`);
   if (!options.wait) return run;
-  const bar = new SingleBar({ format: 'profile  [{bar}] {value}/{total} shards  {status}', hideCursor: true });
+  const bar = new SingleBar({
+    format: 'profile  [{bar}] {value}/{total} shards  {status}',
+    hideCursor: true,
+  });
   bar.start(1, 0, { status: run.status });
   const deadline = Date.now() + Number(options.timeout) * 1000;
   while (!['succeeded', 'failed'].includes(run.status)) {
@@ -37,18 +50,25 @@ export async function profileRun(client: ApiClient, options: { wait: boolean; ti
 
 export function printRun(run: Run): void {
   console.log(
-    pairs([
-      ['run', run.runId],
-      ['status', run.status],
-      ['shards', run.shardCount],
-      ['events kept', run.figures?.events],
-      ['duplicates dropped', run.figures?.duplicateEvents],
-      ['users', run.figures?.users],
-      ['report', run.reportKey],
-      ['error', run.error],
-    ].filter(([, v]) => v !== undefined) as Array<[string, string | number]>),
+    pairs(
+      [
+        ['run', run.runId],
+        ['status', run.status],
+        ['shards', run.shardCount],
+        ['events kept', run.figures?.events],
+        ['duplicates dropped', run.figures?.duplicateEvents],
+        ['users', run.figures?.users],
+        ['report', run.reportKey],
+        ['error', run.error],
+      ].filter(([, v]) => v !== undefined) as Array<[string, string | number]>,
+    ),
   );
   if (run.figures) {
-    console.log(table(['event type', 'events'], Object.entries(run.figures.byType).sort((a, b) => b[1] - a[1])));
+    console.log(
+      table(
+        ['event type', 'events'],
+        Object.entries(run.figures.byType).sort((a, b) => b[1] - a[1]),
+      ),
+    );
   }
 }

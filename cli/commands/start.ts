@@ -20,7 +20,8 @@ export async function start(options: StartOptions): Promise<void> {
   const started = performance.now();
   const port = (value: string, name: string) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new Error(`--${name} must be a port number, not "${value}"`);
+    if (!Number.isInteger(n) || n < 0 || n > 65_535)
+      throw new Error(`--${name} must be a port number, not "${value}"`);
     return n;
   };
   let system: Awaited<ReturnType<typeof startLocal>>;
@@ -47,7 +48,9 @@ export async function start(options: StartOptions): Promise<void> {
     throw error;
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`Tailor is running locally (${options.inMemory ? 'in memory' : `data in ${options.dataDir}/`})`);
+  console.log(
+    `Tailor is running locally (${options.inMemory ? 'in memory' : `data in ${options.dataDir}/`})`,
+  );
   console.log(
     pairs([
       ['HTTP API', system.apiUrl],

@@ -66,7 +66,9 @@ export async function upload(
     if (['succeeded', 'failed', 'duplicate'].includes(status.status)) break;
     if (Date.now() > deadline) {
       rows.stop();
-      throw new Error(`ingestion still ${status.status} after ${options.timeout} s; check with: tailor upload-status ${ticket.uploadId}`);
+      throw new Error(
+        `ingestion still ${status.status} after ${options.timeout} s; check with: tailor upload-status ${ticket.uploadId}`,
+      );
     }
     await sleep(500);
   }
@@ -77,16 +79,18 @@ export async function upload(
 
 export function printUpload(status: UploadStatus): void {
   console.log(
-    pairs([
-      ['upload', status.uploadId],
-      ['status', status.status],
-      ['rows read', status.rowsRead],
-      ['accepted', status.accepted],
-      ['rejected', status.rejected],
-      ['duplicates', status.duplicates],
-      ['rejection report', status.rejectionReportKey],
-      ['duplicate of', status.duplicateOf],
-      ['error', status.error],
-    ].filter(([, v]) => v !== undefined) as Array<[string, string | number]>),
+    pairs(
+      [
+        ['upload', status.uploadId],
+        ['status', status.status],
+        ['rows read', status.rowsRead],
+        ['accepted', status.accepted],
+        ['rejected', status.rejected],
+        ['duplicates', status.duplicates],
+        ['rejection report', status.rejectionReportKey],
+        ['duplicate of', status.duplicateOf],
+        ['error', status.error],
+      ].filter(([, v]) => v !== undefined) as Array<[string, string | number]>,
+    ),
   );
 }

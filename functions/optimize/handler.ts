@@ -1,11 +1,12 @@
+import { idParamsSchema } from '../profile/schema';
 import { DynamoTable } from '../shared/adapters/dynamo-table';
 import { clients } from '../shared/clients';
 import { config, requireSetting } from '../shared/config';
 import { defineRoute, httpApi } from '../shared/http';
-import { idParamsSchema } from '../profile/schema';
 import { getCampaign } from './campaigns';
 
-const campaigns = () => new DynamoTable(clients(config()).dynamo, requireSetting(config(), 'CAMPAIGNS_TABLE'));
+const campaigns = () =>
+  new DynamoTable(clients(config()).dynamo, requireSetting(config(), 'CAMPAIGNS_TABLE'));
 
 /** HTTP routes of the optimize group. */
 export const api = httpApi('optimize', {

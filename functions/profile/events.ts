@@ -114,7 +114,9 @@ export async function acceptEvents(
       for (const event of fresh) await writer.add(event);
       await writer.flush();
     } catch (error) {
-      await Promise.allSettled(fresh.map((e) => ports.operations.delete({ pk: `EVENT#${e.eventId}`, sk: 'EVENT' })));
+      await Promise.allSettled(
+        fresh.map((e) => ports.operations.delete({ pk: `EVENT#${e.eventId}`, sk: 'EVENT' })),
+      );
       throw error;
     }
   }

@@ -15,7 +15,13 @@ import { acceptEvents } from './events';
 import { checkHealth } from './health';
 import { ingestObject } from './ingest';
 import { failRun, finishRun, getRun, prepareRun, profileShard, startProfilingRun } from './runs';
-import { createUploadSchema, eventsBodySchema, idParamsSchema, productsBodySchema, startRunSchema } from './schema';
+import {
+  createUploadSchema,
+  eventsBodySchema,
+  idParamsSchema,
+  productsBodySchema,
+  startRunSchema,
+} from './schema';
 import { createUpload, getUpload } from './uploads';
 
 // Ports are built on first use, once per container.
@@ -30,7 +36,10 @@ export const api = httpApi('profile', {
   'GET /health': defineRoute({
     handle: async () => {
       const health = await checkHealth({ objects: objects(), operations: table('OPERATIONS_TABLE') });
-      return { statusCode: health.status === 'ok' ? 200 : 503, body: { ...health, version: config().TAILOR_VERSION } };
+      return {
+        statusCode: health.status === 'ok' ? 200 : 503,
+        body: { ...health, version: config().TAILOR_VERSION },
+      };
     },
   }),
   'POST /events': defineRoute({
@@ -78,7 +87,10 @@ export const api = httpApi('profile', {
   'POST /profiles/runs': defineRoute({
     body: startRunSchema,
     handle: async () => {
-      const run = await startProfilingRun('api', { operations: table('OPERATIONS_TABLE'), workflow: workflow() });
+      const run = await startProfilingRun('api', {
+        operations: table('OPERATIONS_TABLE'),
+        workflow: workflow(),
+      });
       return { statusCode: 202, body: run };
     },
   }),
@@ -109,7 +121,11 @@ export const ingest = middy()
 
 const taskInputSchema = z.discriminatedUnion('step', [
   z.object({ step: z.literal('prepare'), runId: z.string().min(1) }),
-  z.object({ step: z.literal('shard'), runId: z.string().min(1), shard: z.object({ shard: z.string().min(1) }) }),
+  z.object({
+    step: z.literal('shard'),
+    runId: z.string().min(1),
+    shard: z.object({ shard: z.string().min(1) }),
+  }),
   z.object({ step: z.literal('finish'), runId: z.string().min(1) }),
   z.object({
     step: z.literal('fail'),
@@ -123,7 +139,11 @@ export const runTask = middy()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event: unknown) => {
     const input = parseWith(taskInputSchema, event, 'task');
-    const ports = { objects: objects(), operations: table('OPERATIONS_TABLE'), rawPrefix: config().RAW_PREFIX };
+    const ports = {
+      objects: objects(),
+      operations: table('OPERATIONS_TABLE'),
+      rawPrefix: config().RAW_PREFIX,
+    };
     switch (input.step) {
       case 'prepare':
         return prepareRun(input.runId, ports);
@@ -141,7 +161,10 @@ export const schedule = middy()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event: unknown) => {
     const scheduled = parseWith(scheduledEventSchema, event, 'event');
-    const run = await startProfilingRun('schedule', { operations: table('OPERATIONS_TABLE'), workflow: workflow() });
+    const run = await startProfilingRun('schedule', {
+      operations: table('OPERATIONS_TABLE'),
+      workflow: workflow(),
+    });
     logger.info('scheduled profiling run started', { runId: run.runId, firedAt: scheduled.time });
     return run;
   });

@@ -75,7 +75,8 @@ const numericFields = new Set(['quantity', 'price', 'rating']);
 function coerceCsvRow(row: Row): Row {
   for (const field of numericFields) {
     const value = row[field];
-    if (typeof value === 'string' && value !== '' && Number.isFinite(Number(value))) row[field] = Number(value);
+    if (typeof value === 'string' && value !== '' && Number.isFinite(Number(value)))
+      row[field] = Number(value);
   }
   if (typeof row['timestamp'] === 'string' && /^\d+$/.test(row['timestamp'])) {
     row['timestamp'] = Number(row['timestamp']);
@@ -108,7 +109,10 @@ export async function* readRows(stream: Readable, format: 'csv' | 'jsonl'): Asyn
     parseCsv({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, info: true }),
   );
   stream.on('error', (e) => parser.destroy(e));
-  for await (const record of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+  for await (const record of parser as AsyncIterable<{
+    record: Record<string, string>;
+    info: { lines: number };
+  }>) {
     yield { line: record.info.lines, row: coerceCsvRow(emptyToUndefined(record.record)) };
   }
 }
@@ -257,7 +261,12 @@ export async function ingestObject(
     // Rows accepted before the break are kept, so the counts in the summary stay true.
     await writer.flush();
     if (productBatch.length > 0) await ports.catalog.batchPut(productBatch.splice(0));
-    return fail(`could not read the file: ${(error as Error).message}`, { rowsRead, accepted, rejected, duplicates });
+    return fail(`could not read the file: ${(error as Error).message}`, {
+      rowsRead,
+      accepted,
+      rejected,
+      duplicates,
+    });
   }
 
   const rejectionReportKey = rejected > 0 ? `${object.key}.rejected.jsonl` : undefined;
@@ -275,6 +284,14 @@ export async function ingestObject(
   };
   await ports.objects.put(summaryKey, JSON.stringify(summary, null, 2), 'application/json');
   await ports.operations.putIfAbsent({ ...fingerprint, uploadId, createdAt: now().toISOString() }, 'pk');
-  await record({ status: 'succeeded', rowsRead, accepted, rejected, duplicates, rejectionReportKey, summaryKey });
+  await record({
+    status: 'succeeded',
+    rowsRead,
+    accepted,
+    rejected,
+    duplicates,
+    rejectionReportKey,
+    summaryKey,
+  });
   return summary;
 }

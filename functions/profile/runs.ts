@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { TailorError } from '../shared/errors';
-import { NotFoundError } from '../shared/errors';
 import type { Workflow } from '../shared/adapters/workflow';
+import { NotFoundError, TailorError } from '../shared/errors';
 import type { ObjectStore, Table } from '../shared/ports';
 import { shardPrefix } from './raw-store';
 import type { BehaviourEvent } from './schema';
@@ -51,7 +50,10 @@ const clock = (ports: { now?: () => Date }) => (ports.now ?? (() => new Date()))
 
 /** Step Functions execution names allow letters, digits, '-' and '_'; the run id is one. */
 export function newRunId(now: Date): string {
-  return `run-${now.toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(4).toString('hex')}`;
+  return `run-${now
+    .toISOString()
+    .replace(/[-:.TZ]/g, '')
+    .slice(0, 14)}-${randomBytes(4).toString('hex')}`;
 }
 
 /** Record a run and start its state machine execution. */
@@ -159,7 +161,14 @@ export function addFigures(a: RunFigures, b: RunFigures): RunFigures {
   };
 }
 
-const noFigures: RunFigures = { eventsRead: 0, duplicateEvents: 0, events: 0, users: 0, purchases: 0, byType: {} };
+const noFigures: RunFigures = {
+  eventsRead: 0,
+  duplicateEvents: 0,
+  events: 0,
+  users: 0,
+  purchases: 0,
+  byType: {},
+};
 
 /** Last state: add up the shards, write the run report, mark the run succeeded. */
 export async function finishRun(runId: string, ports: RunPorts) {
@@ -171,14 +180,23 @@ export async function finishRun(runId: string, ports: RunPorts) {
   }
   const reportKey = `runs/${runId}/report.md`;
   await ports.objects.put(reportKey, renderRunReport(runId, figures), 'text/markdown; charset=utf-8');
-  await ports.operations.update(runKey(runId), { status: 'succeeded', figures, reportKey, updatedAt: clock(ports) });
+  await ports.operations.update(runKey(runId), {
+    status: 'succeeded',
+    figures,
+    reportKey,
+    updatedAt: clock(ports),
+  });
   return { runId, status: 'succeeded', figures, reportKey };
 }
 
 /** The Catch path: record why the run failed, then the state machine ends in its Fail state. */
 export async function failRun(runId: string, error: { Error?: string; Cause?: string }, ports: RunPorts) {
   const message = [error.Error, error.Cause].filter(Boolean).join(': ') || 'unknown error';
-  await ports.operations.update(runKey(runId), { status: 'failed', error: message.slice(0, 2000), updatedAt: clock(ports) });
+  await ports.operations.update(runKey(runId), {
+    status: 'failed',
+    error: message.slice(0, 2000),
+    updatedAt: clock(ports),
+  });
   return { runId, status: 'failed' };
 }
 

@@ -10,19 +10,17 @@ const epochMsMax = Date.UTC(2100, 0, 1);
  * A timestamp as ISO 8601 text or epoch milliseconds, normalized to ISO 8601 UTC. Dates before
  * 1990 or after 2100 are rejected as impossible (a seconds-vs-milliseconds mix-up, typically).
  */
-export const timestampSchema = z
-  .union([z.string().min(1), z.number()])
-  .transform((value, ctx) => {
-    const ms = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-    if (!Number.isFinite(ms) || ms < epochMsMin || ms > epochMsMax) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'expected an ISO 8601 date-time or epoch milliseconds between 1990 and 2100',
-      });
-      return z.NEVER;
-    }
-    return new Date(ms).toISOString();
-  });
+export const timestampSchema = z.union([z.string().min(1), z.number()]).transform((value, ctx) => {
+  const ms = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms) || ms < epochMsMin || ms > epochMsMax) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected an ISO 8601 date-time or epoch milliseconds between 1990 and 2100',
+    });
+    return z.NEVER;
+  }
+  return new Date(ms).toISOString();
+});
 
 const id = z.union([z.string().trim().min(1).max(256), z.number().int().transform(String)]);
 
@@ -80,9 +78,7 @@ export const createUploadSchema = z.object({
 
 export const idParamsSchema = z.object({ id: z.string().trim().min(1).max(128) });
 
-export const startRunSchema = z
-  .object({ snapshotDate: z.string().date().optional() })
-  .default({});
+export const startRunSchema = z.object({ snapshotDate: z.string().date().optional() }).default({});
 
 export interface Rejection {
   /** 0-based index in a request, or 1-based line number in a file. */

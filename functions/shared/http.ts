@@ -41,10 +41,17 @@ export type ApiResult = APIGatewayProxyStructuredResultV2;
 /** The error body every route answers with: `{ error: { code, message, details } }`. */
 export function errorResponse(error: unknown): ApiResult {
   if (error instanceof TailorError && error.statusCode < 500) {
-    return json(error.statusCode, { error: { code: error.code, message: error.message, details: error.details } });
+    return json(error.statusCode, {
+      error: { code: error.code, message: error.message, details: error.details },
+    });
   }
   // Below 500 the message is the caller's to read; above it, it stays in the log.
   logger.error('request failed', { error: error as Error });
+  if (error instanceof TailorError && error.statusCode > 500) {
+    return json(error.statusCode, {
+      error: { code: error.code, message: 'a dependency failed; see the service log' },
+    });
+  }
   return json(500, { error: { code: 'InternalError', message: 'internal error; see the service log' } });
 }
 

@@ -56,12 +56,25 @@ describe('the local system', () => {
 
   it('accepts events through the API, reports bad ones by index, and counts a resend once', async () => {
     const events = [
-      { eventId: 'e2e-1', userId: 'alice', type: 'purchase', productId: 'p1', orderId: 'o1', quantity: 1, price: 20, timestamp: '2026-01-02T10:00:00Z' },
+      {
+        eventId: 'e2e-1',
+        userId: 'alice',
+        type: 'purchase',
+        productId: 'p1',
+        orderId: 'o1',
+        quantity: 1,
+        price: 20,
+        timestamp: '2026-01-02T10:00:00Z',
+      },
       { userId: 'bob', type: 'view', productId: 'p2', timestamp: 'last tuesday' },
     ];
     const first = await api('POST', '/events', { events });
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ accepted: 1, duplicates: 0, rejected: [{ index: 1, reason: expect.stringMatching(/^timestamp: /) }] });
+    expect(first.body).toEqual({
+      accepted: 1,
+      duplicates: 0,
+      rejected: [{ index: 1, reason: expect.stringMatching(/^timestamp: /) }],
+    });
     const again = await api('POST', '/events', { events: [events[0]] });
     expect(again.body).toMatchObject({ accepted: 0, duplicates: 1 });
   });
@@ -98,9 +111,22 @@ describe('the local system', () => {
       () => api('GET', `/uploads/${created.body.uploadId}`),
       (r) => ['succeeded', 'failed'].includes(r.body?.status),
     );
-    expect(done.body).toMatchObject({ status: 'succeeded', rowsRead: 4, accepted: 3, rejected: 1, duplicates: 0 });
-    const s3 = new S3Client({ region: 'us-east-1', endpoint: system.endpoints.s3, forcePathStyle: true, credentials });
-    const report = await s3.send(new GetObjectCommand({ Bucket: system.bucket, Key: done.body.rejectionReportKey }));
+    expect(done.body).toMatchObject({
+      status: 'succeeded',
+      rowsRead: 4,
+      accepted: 3,
+      rejected: 1,
+      duplicates: 0,
+    });
+    const s3 = new S3Client({
+      region: 'us-east-1',
+      endpoint: system.endpoints.s3,
+      forcePathStyle: true,
+      credentials,
+    });
+    const report = await s3.send(
+      new GetObjectCommand({ Bucket: system.bucket, Key: done.body.rejectionReportKey }),
+    );
     expect(JSON.parse((await report.Body?.transformToString()) ?? '{}')).toMatchObject({ line: 4 });
   });
 

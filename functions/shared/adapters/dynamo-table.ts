@@ -25,7 +25,9 @@ export class DynamoTable implements Table {
   ) {}
 
   async get(key: Key): Promise<Item | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
     return out.Item;
   }
 
@@ -45,7 +47,10 @@ export class DynamoTable implements Table {
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') {
+      if (
+        error instanceof ConditionalCheckFailedException ||
+        (error as Error).name === 'ConditionalCheckFailedException'
+      ) {
         return false;
       }
       throw error;
@@ -126,7 +131,9 @@ export class DynamoTable implements Table {
       for (let round = 0; requests.length > 0; round++) {
         if (round >= maxBatchRounds) throw new Error(`${this.tableName}: batch write kept being throttled`);
         if (round > 0) await sleep(25 * 2 ** round * Math.random());
-        const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+        const out = await this.db.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
+        );
         requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
       }
     }
@@ -139,7 +146,9 @@ export class DynamoTable implements Table {
       for (let round = 0; pending.length > 0; round++) {
         if (round >= maxBatchRounds) throw new Error(`${this.tableName}: batch get kept being throttled`);
         if (round > 0) await sleep(25 * 2 ** round * Math.random());
-        const out = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
+        const out = await this.db.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }),
+        );
         found.push(...(out.Responses?.[this.tableName] ?? []));
         pending = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Key[];
       }

@@ -15,7 +15,11 @@ export class StepFunctionsWorkflow implements Workflow {
 
   async start(name: string, input: unknown): Promise<{ executionArn: string }> {
     const out = await this.sfn.send(
-      new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) }),
+      new StartExecutionCommand({
+        stateMachineArn: this.stateMachineArn,
+        name,
+        input: JSON.stringify(input),
+      }),
     );
     return { executionArn: out.executionArn ?? '' };
   }

@@ -15,14 +15,18 @@ describe('EventBridge patterns', () => {
       detail: { bucket: { name: ['data'] }, object: { key: [{ prefix: 'batch/' }] } },
     };
     expect(matchesPattern(pattern, s3Event)).toBe(true);
-    expect(matchesPattern(pattern, { ...s3Event, detail: { ...s3Event.detail, object: { key: 'raw/x' } } })).toBe(false);
+    expect(
+      matchesPattern(pattern, { ...s3Event, detail: { ...s3Event.detail, object: { key: 'raw/x' } } }),
+    ).toBe(false);
   });
 
   it('supports suffix, anything-but, exists and numeric', () => {
     expect(matchesPattern({ detail: { object: { key: [{ suffix: '.csv' }] } } }, s3Event)).toBe(true);
     expect(matchesPattern({ source: [{ 'anything-but': ['aws.s3'] }] }, s3Event)).toBe(false);
     expect(matchesPattern({ detail: { missing: [{ exists: false }] } }, s3Event)).toBe(true);
-    expect(matchesPattern({ detail: { object: { size: [{ numeric: ['>', 5, '<=', 10] }] } } }, s3Event)).toBe(true);
+    expect(matchesPattern({ detail: { object: { size: [{ numeric: ['>', 5, '<=', 10] }] } } }, s3Event)).toBe(
+      true,
+    );
   });
 });
 

@@ -2,11 +2,24 @@ import { bindItemReaders } from '../../../local/step-functions';
 
 describe('binding a Distributed Map ItemReader for the local runner', () => {
   const states = {
-    Prepare: { Type: 'Task', Resource: 'arn:fn', Next: 'Shards', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Shards' }] },
+    Prepare: {
+      Type: 'Task',
+      Resource: 'arn:fn',
+      Next: 'Shards',
+      Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Shards' }],
+    },
     Shards: {
       Type: 'Map',
-      ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: 'b', 'Key.$': '$.key' } },
-      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' }, StartAt: 'One', States: { One: { Type: 'Pass', End: true } } },
+      ItemReader: {
+        Resource: 'arn:aws:states:::s3:getObject',
+        ReaderConfig: { InputType: 'JSON' },
+        Parameters: { Bucket: 'b', 'Key.$': '$.key' },
+      },
+      ItemProcessor: {
+        ProcessorConfig: { Mode: 'DISTRIBUTED' },
+        StartAt: 'One',
+        States: { One: { Type: 'Pass', End: true } },
+      },
       End: true,
     },
   };

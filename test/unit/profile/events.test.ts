@@ -27,12 +27,20 @@ describe('acceptEvents', () => {
     expect(result).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
     const keys = [...p.objects.objects.keys()];
     expect(keys.some((k) => k.includes(`shard=000${shardOf('u1', 4)}/`))).toBe(true);
-    expect(storedEvents(p.objects).map((e) => e.userId).sort()).toEqual(['u1', 'u2']);
+    expect(
+      storedEvents(p.objects)
+        .map((e) => e.userId)
+        .sort(),
+    ).toEqual(['u1', 'u2']);
   });
 
   it('reports each rejected event with its index and the field at fault', async () => {
     const p = ports();
-    const result = await acceptEvents([view, { ...view, timestamp: 'yesterday' }, { ...view, type: 'teleport' }], p, 'r');
+    const result = await acceptEvents(
+      [view, { ...view, timestamp: 'yesterday' }, { ...view, type: 'teleport' }],
+      p,
+      'r',
+    );
     expect(result.accepted).toBe(1);
     expect(result.rejected).toEqual([
       { index: 1, reason: expect.stringMatching(/^timestamp: /) },
@@ -43,7 +51,11 @@ describe('acceptEvents', () => {
   it('counts the same event sent twice once, within a batch and across batches', async () => {
     const p = ports();
     const first = await acceptEvents([view, view], p, 'a');
-    const second = await acceptEvents([view, { ...view, eventId: 'given-1' }, { ...view, eventId: 'given-1' }], p, 'b');
+    const second = await acceptEvents(
+      [view, { ...view, eventId: 'given-1' }, { ...view, eventId: 'given-1' }],
+      p,
+      'b',
+    );
     expect(first).toMatchObject({ accepted: 1, duplicates: 1 });
     expect(second).toMatchObject({ accepted: 1, duplicates: 2 });
     expect(storedEvents(p.objects)).toHaveLength(2);
@@ -68,7 +80,9 @@ describe('checkEvent', () => {
   });
 
   it('rejects a timestamp in seconds as outside the plausible range', () => {
-    expect(checkEvent({ ...view, timestamp: 1_767_225_600 })).toEqual({ reason: expect.stringMatching(/^timestamp/) });
+    expect(checkEvent({ ...view, timestamp: 1_767_225_600 })).toEqual({
+      reason: expect.stringMatching(/^timestamp/),
+    });
   });
 
   it('requires a product on a purchase', () => {

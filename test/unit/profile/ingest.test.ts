@@ -27,13 +27,25 @@ describe('ingestObject', () => {
   it('accepts good CSV rows, rejects bad ones with their line numbers, and the counts add up', async () => {
     const { objects, ingest } = setup();
     const summary = await ingest('batch/upload-0001/events.csv', csv);
-    expect(summary).toMatchObject({ status: 'succeeded', rowsRead: 5, accepted: 2, rejected: 2, duplicates: 1 });
-    const report = objects.text('batch/upload-0001/events.csv.rejected.jsonl')?.trim().split('\n').map((l) => JSON.parse(l));
+    expect(summary).toMatchObject({
+      status: 'succeeded',
+      rowsRead: 5,
+      accepted: 2,
+      rejected: 2,
+      duplicates: 1,
+    });
+    const report = objects
+      .text('batch/upload-0001/events.csv.rejected.jsonl')
+      ?.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(report).toEqual([
       { line: 4, reason: 'productId: required for a purchase event' },
       { line: 6, reason: expect.stringMatching(/^timestamp: /) },
     ]);
-    expect(JSON.parse(objects.text('batch/upload-0001/events.csv.summary.json') ?? '{}')).toMatchObject({ rowsRead: 5 });
+    expect(JSON.parse(objects.text('batch/upload-0001/events.csv.summary.json') ?? '{}')).toMatchObject({
+      rowsRead: 5,
+    });
   });
 
   it('reads gzip-compressed JSON Lines and reports lines that are not JSON', async () => {
@@ -53,7 +65,9 @@ describe('ingestObject', () => {
     await ingest('batch/upload-0003/a.csv', csv, 'same-etag');
     const again = await ingest('batch/upload-0004/a.csv', csv, 'same-etag');
     expect(again).toMatchObject({ status: 'duplicate', duplicateOf: 'upload-0003', accepted: 0 });
-    expect(await operations.get({ pk: 'UPLOAD#upload-0004', sk: 'UPLOAD' })).toMatchObject({ status: 'duplicate' });
+    expect(await operations.get({ pk: 'UPLOAD#upload-0004', sk: 'UPLOAD' })).toMatchObject({
+      status: 'duplicate',
+    });
   });
 
   it('fails the whole file, with a reason, when it is neither CSV nor JSON Lines', async () => {
@@ -77,7 +91,10 @@ describe('ingestObject', () => {
     const { ingest, operations, catalog } = setup();
     await operations.put({ pk: 'UPLOAD#upload-0007', sk: 'UPLOAD', kind: 'products' });
     const products = 'productId,title,category,price,brand\np1,Red Shoe,shoes,49.9,Acme\np2,,shoes,1,\n';
-    expect(await ingest('batch/upload-0007/catalog.csv', products)).toMatchObject({ accepted: 1, rejected: 1 });
+    expect(await ingest('batch/upload-0007/catalog.csv', products)).toMatchObject({
+      accepted: 1,
+      rejected: 1,
+    });
     expect(await catalog.get({ productId: 'p1' })).toMatchObject({ title: 'Red Shoe', price: 49.9 });
   });
 

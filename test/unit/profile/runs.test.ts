@@ -1,5 +1,11 @@
 import { acceptEvents } from '../../../functions/profile/events';
-import { failRun, finishRun, prepareRun, profileShard, startProfilingRun } from '../../../functions/profile/runs';
+import {
+  failRun,
+  finishRun,
+  prepareRun,
+  profileShard,
+  startProfilingRun,
+} from '../../../functions/profile/runs';
 import { MemoryObjectStore, MemoryTable } from '../../support/memory';
 
 describe('a profiling run, step by step', () => {
@@ -28,7 +34,13 @@ describe('a profiling run, step by step', () => {
     for (const item of manifest) await profileShard(run.runId, item.shard, ports);
     const finished = await finishRun(run.runId, ports);
 
-    expect(finished.figures).toMatchObject({ eventsRead: 8, duplicateEvents: 4, events: 4, users: 3, purchases: 2 });
+    expect(finished.figures).toMatchObject({
+      eventsRead: 8,
+      duplicateEvents: 4,
+      events: 4,
+      users: 3,
+      purchases: 2,
+    });
     expect(await operations.get({ pk: `RUN#${run.runId}`, sk: 'RUN' })).toMatchObject({
       status: 'succeeded',
       shardsDone: manifest.length,

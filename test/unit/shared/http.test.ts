@@ -34,13 +34,19 @@ const call = async (body?: string) => {
 
 describe('httpApi', () => {
   it('answers 200 with the use case result', async () => {
-    expect(await call(JSON.stringify({ name: 'ctr', items: [] }))).toEqual({ status: 200, body: { ok: true, name: 'ctr' } });
+    expect(await call(JSON.stringify({ name: 'ctr', items: [] }))).toEqual({
+      status: 200,
+      body: { ok: true, name: 'ctr' },
+    });
   });
 
   it('returns 400 when the body is not JSON', async () => {
     const { status, body } = await call('{"name":');
     expect(status).toBe(400);
-    expect(body.error).toMatchObject({ code: 'ValidationError', message: expect.stringMatching(/not valid JSON/) });
+    expect(body.error).toMatchObject({
+      code: 'ValidationError',
+      message: expect.stringMatching(/not valid JSON/),
+    });
   });
 
   it('returns 400 naming the bad field', async () => {

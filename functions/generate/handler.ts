@@ -1,0 +1,32 @@
+import { DynamoTable } from '../shared/adapters/dynamo-table';
+import { clients } from '../shared/clients';
+import { config, requireSetting } from '../shared/config';
+import { defineRoute, httpApi } from '../shared/http';
+import { sagemakerModel, tableCatalog } from './adapters';
+import { type GeneratePorts, generateCopy } from './core';
+import { generateBodySchema } from './schema';
+
+/**
+ * The core's ports, wired to this container's clients. Built on use so that a missing setting
+ * surfaces as a ConfigurationError in the request that needs it (the catalog table only when a
+ * request names products by id).
+ */
+function ports(): GeneratePorts {
+  const cfg = config();
+  const { dynamo, sagemaker } = clients(cfg);
+  return {
+    catalog: {
+      getProducts: (ids) =>
+        tableCatalog(new DynamoTable(dynamo, requireSetting(cfg, 'CATALOG_TABLE'))).getProducts(ids),
+    },
+    model: sagemakerModel(sagemaker, { endpointName: requireSetting(cfg, 'MODEL_ENDPOINT_NAME') }),
+  };
+}
+
+/** The generate group's HTTP function: `POST /generate`. */
+export const api = httpApi('generate', {
+  'POST /generate': defineRoute({
+    body: generateBodySchema,
+    handle: async ({ body }) => ({ body: await generateCopy(body, ports()) }),
+  }),
+});

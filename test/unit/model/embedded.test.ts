@@ -1,0 +1,123 @@
+import { buildChatRequest } from '../../../functions/generate/prompt';
+import {
+  type ChatRequest,
+  type CopyBrief,
+  type CopyOutput,
+  chatResponseSchema,
+  copyLength,
+  copyOutputSchema,
+  PromptDataError,
+  parseCompletion,
+} from '../../../model/contract';
+import { completeEmbedded } from '../../../model/embedded';
+
+const en: CopyBrief = {
+  language: 'en',
+  goal: 'promotion',
+  channel: 'sms',
+  tone: 'friendly',
+  variants: 3,
+  persona: { label: 'weekend runner', interests: ['running'] },
+  products: [
+    { productId: 'p1', title: 'Acme Trail Runner 2', category: 'Running shoes', price: 89.9, brand: 'Acme' },
+    { productId: 'p2', title: 'Dri Tee', category: 'T-shirts', price: 19, attributes: { color: 'navy' } },
+  ],
+};
+const zh: CopyBrief = {
+  ...en,
+  language: 'zh',
+  persona: { label: '跑步爱好者', interests: ['跑步'] },
+  products: [{ productId: 'p3', title: '轻盈透气跑步鞋', category: '运动鞋', price: 299.5, brand: '安踏' }],
+};
+
+function copyFor(brief: CopyBrief, seed: number): CopyOutput {
+  return parseCompletion(JSON.stringify(completeEmbedded(buildChatRequest(brief, seed))));
+}
+
+const cjk = /[\u4e00-\u9fff]/;
+
+describe('the embedded generator', () => {
+  it('answers in the contract shape with copy matching the copy schema', () => {
+    const response = completeEmbedded(buildChatRequest(en, 1));
+    expect(chatResponseSchema.parse(response)).toEqual(response);
+    expect(copyOutputSchema.parse(JSON.parse(response.choices[0]!.message.content)).variants).toHaveLength(3);
+  });
+
+  it('gives the same copy for the same seed', () => {
+    expect(copyFor(en, 7)).toEqual(copyFor(en, 7));
+  });
+
+  it('gives different copy for different seeds', () => {
+    expect(copyFor(en, 7)).not.toEqual(copyFor(en, 8));
+  });
+
+  it('writes Chinese for zh and no Chinese for en', () => {
+    for (const v of copyFor(zh, 3).variants) {
+      expect(v.headline).toMatch(cjk);
+      expect(v.body).toMatch(cjk);
+      expect(v.callToAction).toMatch(cjk);
+    }
+    for (const v of copyFor(en, 3).variants) {
+      expect(`${v.headline} ${v.body} ${v.callToAction}`).not.toMatch(cjk);
+    }
+  });
+
+  it('quotes prices exactly as given and lists the facts it uses', () => {
+    for (const brief of [en, zh]) {
+      const prices = brief.products.map((p) => String(p.price));
+      for (const v of copyFor(brief, 11).variants) {
+        expect(prices.some((price) => v.body.includes(price) && v.factsUsed.includes(price))).toBe(true);
+        for (const fact of v.factsUsed) expect(`${v.headline} ${v.body}`).toContain(fact);
+      }
+    }
+  });
+
+  it('keeps push and sms copy within the channel limits', () => {
+    for (const [brief, channel] of [
+      [en, 'push'],
+      [en, 'sms'],
+      [zh, 'push'],
+      [zh, 'sms'],
+    ] as const) {
+      for (let seed = 0; seed < 10; seed++) {
+        for (const v of copyFor({ ...brief, channel }, seed).variants) {
+          if (channel === 'push')
+            expect(copyLength(v.headline, 'headline', brief.language)).toBeLessThanOrEqual(
+              brief.language === 'zh' ? 30 : 8,
+            );
+          if (channel === 'sms')
+            expect(copyLength(v.body, 'body', brief.language)).toBeLessThanOrEqual(
+              brief.language === 'zh' ? 70 : 160,
+            );
+        }
+      }
+    }
+  });
+
+  it('gives 20 distinct headlines for 20 seeds', () => {
+    for (const brief of [en, zh]) {
+      const headlines = new Set(
+        Array.from(
+          { length: 20 },
+          (_, seed) => copyFor({ ...brief, variants: 1 }, seed).variants[0]!.headline,
+        ),
+      );
+      expect(headlines.size).toBe(20);
+    }
+  });
+
+  it('rejects a request without a data block, saying so', () => {
+    const request: ChatRequest = {
+      messages: [{ role: 'user', content: 'Write me an ad for shoes.' }],
+      seed: 1,
+    };
+    expect(() => completeEmbedded(request)).toThrow(PromptDataError);
+    expect(() => completeEmbedded(request)).toThrow(/data block/);
+  });
+
+  it('cuts the answer off at max_tokens with finish_reason "length"', () => {
+    const response = completeEmbedded({ ...buildChatRequest(en, 1), max_tokens: 10 });
+    expect(response.choices[0]!.finish_reason).toBe('length');
+    expect(response.usage.completion_tokens).toBe(10);
+  });
+});
