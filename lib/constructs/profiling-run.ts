@@ -1,0 +1,141 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import {
+  DefinitionBody,
+  DistributedMap,
+  Fail,
+  JitterType,
+  JsonPath,
+  LogLevel,
+  S3JsonItemReader,
+  StateMachine,
+  Succeed,
+  TaskInput,
+  Timeout,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { acknowledgeWildcards, resourceOf } from './nag';
+
+/** Errors worth retrying: Lambda's own transient failures and the handlers' named throttling error. */
+const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+const THROTTLING_ERROR = 'ThrottlingError';
+
+export interface ProfilingRunProps {
+  /** The function implementing every step (`prepare`, `shard`, `finish`, `fail`). */
+  readonly runFunction: IFunction;
+  /** Bucket holding the run manifest that PrepareRun writes. */
+  readonly bucket: IBucket;
+}
+
+/**
+ * The profiling run, one Step Functions standard workflow (JSONPath only, so the local runner
+ * executes the same synthesized definition):
+ *
+ * `PrepareRun` (input `{ runId, trigger }`, output `{ runId, bucket, manifestKey, shardCount }`)
+ * → `ProfileShards`, a Distributed Map over the JSON array of shard descriptors at
+ * `manifestKey`, one `ProfileShard` child execution per shard → `FinishRun` → `RunSucceeded`.
+ * Any failure is caught into `$.error`, recorded by `MarkRunFailed`, and ends in the
+ * `RunFailed` state (error `ProfilingRunFailed`).
+ *
+ * Every task sends `{ step, runId, ... }` to the run function and uses its result only.
+ */
+export class ProfilingRun extends Construct {
+  readonly stateMachine: StateMachine;
+
+  constructor(scope: Construct, id: string, props: ProfilingRunProps) {
+    super(scope, id);
+
+    const task = (stateId: string, payload: Record<string, unknown>, timeout: Duration): LambdaInvoke => {
+      const invoke = new LambdaInvoke(this, stateId, {
+        lambdaFunction: props.runFunction,
+        payload: TaskInput.fromObject(payload),
+        payloadResponseOnly: true,
+        // Retries are declared explicitly below instead of the construct's default.
+        retryOnServiceExceptions: false,
+        taskTimeout: Timeout.duration(timeout),
+      });
+      invoke.addRetry({
+        errors: [...LAMBDA_SERVICE_ERRORS, THROTTLING_ERROR],
+        interval: Duration.seconds(2),
+        backoffRate: 2,
+        maxAttempts: 6,
+        maxDelay: Duration.minutes(1),
+        jitterStrategy: JitterType.FULL,
+      });
+      return invoke;
+    };
+
+    const runFailed = new Fail(this, 'RunFailed', {
+      error: 'ProfilingRunFailed',
+      cause: 'The profiling run failed: the run record holds the error, the execution history the details.',
+    });
+    const markRunFailed = task(
+      'MarkRunFailed',
+      { step: 'fail', 'runId.$': '$.runId', 'error.$': '$.error' },
+      Duration.minutes(1),
+    );
+    markRunFailed.addCatch(runFailed, { errors: ['States.ALL'], resultPath: '$.markError' });
+    markRunFailed.next(runFailed);
+    const onError = { errors: ['States.ALL'], resultPath: '$.error' };
+
+    const prepareRun = task(
+      'PrepareRun',
+      { step: 'prepare', 'runId.$': '$.runId', 'trigger.$': '$.trigger' },
+      Duration.minutes(15),
+    ).addCatch(markRunFailed, onError);
+
+    const profileShard = task(
+      'ProfileShard',
+      { step: 'shard', 'runId.$': '$.runId', 'shard.$': '$.shard' },
+      Duration.minutes(15),
+    );
+    const profileShards = new DistributedMap(this, 'ProfileShards', {
+      itemReader: new S3JsonItemReader({ bucket: props.bucket, key: JsonPath.stringAt('$.manifestKey') }),
+      itemSelector: { 'runId.$': '$.runId', 'shard.$': '$$.Map.Item.Value' },
+      maxConcurrency: 64,
+      resultPath: JsonPath.DISCARD,
+      label: 'ProfileShards',
+    });
+    profileShards.itemProcessor(profileShard);
+    profileShards.addCatch(markRunFailed, onError);
+
+    const finishRun = task(
+      'FinishRun',
+      { step: 'finish', 'runId.$': '$.runId' },
+      Duration.minutes(15),
+    ).addCatch(markRunFailed, onError);
+
+    const definition = prepareRun.next(profileShards).next(finishRun).next(new Succeed(this, 'RunSucceeded'));
+
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: RetentionDays.ONE_MONTH,
+    });
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      comment: 'Tailor profiling run: prepare shards, profile each shard, finish.',
+      definitionBody: DefinitionBody.fromChainable(definition),
+      timeout: Duration.hours(2),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+    });
+
+    acknowledgeWildcards(
+      this.stateMachine,
+      'Written by CDK for this machine only: lambda:InvokeFunction on the run function and its versions (<arn>:*); s3:GetObject on the bucket objects, as the manifest key is chosen at run time; the Distributed Map starting, reading and stopping its own child executions; X-Ray and CloudWatch Logs delivery actions, which support no resource-level permissions.',
+      [
+        resourceOf(props.runFunction, '<', '\\.Arn>:\\*'),
+        resourceOf(props.bucket, '', '\\/\\*'),
+        /^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:.*:\*$/,
+        'Resource::*',
+      ],
+    );
+  }
+}

@@ -1,0 +1,170 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, type ITable, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type CfnBucket,
+  HttpMethods,
+  type IBucket,
+  ObjectOwnership,
+  StorageClass,
+} from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { acknowledge } from '../constructs/nag';
+import { removalPolicyOf, type Settings } from '../settings';
+
+export interface StatefulStackProps extends StackProps {
+  readonly settings: Settings;
+}
+
+/**
+ * Everything that holds data: the DynamoDB tables, the data bucket and the key that encrypts
+ * the tables. Kept apart from the stateless stacks so those can be replaced freely; the
+ * removal policy comes from the `removalPolicy` setting (retain by default).
+ */
+export class StatefulStack extends Stack {
+  /** Customer-managed key of the tables. */
+  readonly dataKey: IKey;
+  /**
+   * Product catalog. Key: `productId`.
+   * Access: get / batch-get by product id (generate, profile features); scan for exports.
+   */
+  readonly catalogTable: ITable;
+  /**
+   * Profiling results. Key: `pk`, `sk`.
+   * Items: `USER#<userId>` / `PROFILE` (features, segment, persona);
+   * `SEGMENT#<segmentId>` / `SEGMENT` (centroid, size, persona label);
+   * `RULE#<productId>` / `<consequent productId>` (cross-sell rule with support, confidence, lift).
+   * Access: get a profile; query a segment or the rules of a product by `pk`.
+   */
+  readonly profilesTable: ITable;
+  /**
+   * Operational records. Key: `pk`, `sk`; TTL attribute `expiresAt`.
+   * Items: `UPLOAD#<id>` / `UPLOAD` (upload status and counts); `UPLOADHASH#<etag>` /
+   * `UPLOADHASH` (an object already ingested, so a re-delivered S3 event is a no-op);
+   * `RUN#<id>` / `RUN` (profiling run status); `EVENT#<eventId>` / `EVENT` (event dedup
+   * markers, expiring through `expiresAt`).
+   * Access: get by id; conditional put for dedup.
+   */
+  readonly operationsTable: ITable;
+  /**
+   * Campaigns. Key: `pk`, `sk`.
+   * Items: `CAMPAIGN#<id>` / `META` (campaign definition); `CAMPAIGN#<id>` / `VARIANT#<id>`
+   * (copy variant and its scores); `CAMPAIGN#<id>` / `COUNTER#<variantId>` (exact impression,
+   * click and conversion counters, updated atomically).
+   * Access: query a whole campaign by `pk`; atomic `ADD` on counters.
+   */
+  readonly campaignsTable: ITable;
+  /**
+   * Raw feedback events. Key: `eventId`; TTL attribute `expiresAt`.
+   * Access: conditional put (idempotent ingestion); items expire once aggregated.
+   */
+  readonly feedbackTable: ITable;
+  /**
+   * Model registry. Key: `model` (e.g. `ctr`), `version` (sortable).
+   * Access: query the latest version of a model (descending, limit 1); get a version.
+   * The artifacts themselves are S3 objects in the data bucket.
+   */
+  readonly modelsTable: ITable;
+  /**
+   * Raw events (`raw/`, sharded by user), batch uploads (`batch/`), run manifests and model
+   * artifacts. Object-created events go to EventBridge, where the ingest rule picks up `batch/`.
+   */
+  readonly dataBucket: IBucket;
+  /** Destination of the data bucket's server access logs. */
+  readonly accessLogsBucket: IBucket;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const removalPolicy = removalPolicyOf(props.settings);
+
+    const dataKey = new Key(this, 'DataKey', {
+      description: 'Tailor: encryption of the DynamoDB tables',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    this.dataKey = dataKey;
+
+    const table = (
+      tableId: string,
+      partitionKey: string,
+      sortKey?: string,
+      timeToLiveAttribute?: string,
+    ): Table =>
+      new Table(this, tableId, {
+        partitionKey: { name: partitionKey, type: AttributeType.STRING },
+        sortKey: sortKey ? { name: sortKey, type: AttributeType.STRING } : undefined,
+        billingMode: BillingMode.PAY_PER_REQUEST,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        encryption: TableEncryption.CUSTOMER_MANAGED,
+        encryptionKey: dataKey,
+        timeToLiveAttribute,
+        deletionProtection: props.settings.removalPolicy === 'retain',
+        removalPolicy,
+      });
+
+    this.catalogTable = table('CatalogTable', 'productId');
+    this.profilesTable = table('ProfilesTable', 'pk', 'sk');
+    this.operationsTable = table('OperationsTable', 'pk', 'sk', 'expiresAt');
+    this.campaignsTable = table('CampaignsTable', 'pk', 'sk');
+    this.feedbackTable = table('FeedbackTable', 'eventId', undefined, 'expiresAt');
+    this.modelsTable = table('ModelsTable', 'model', 'version');
+
+    const accessLogsBucket = new Bucket(this, 'AccessLogsBucket', {
+      // Server access log delivery supports SSE-S3 only.
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(365) }],
+      removalPolicy,
+    });
+    acknowledge(
+      accessLogsBucket,
+      'AwsSolutions-S1',
+      'This is the server access log destination of the data bucket; logging it into itself would log its own log deliveries.',
+    );
+    this.accessLogsBucket = accessLogsBucket;
+
+    const dataBucket = new Bucket(this, 'DataBucket', {
+      // SSE-S3 rather than the table key: presigned uploads from any client then need no KMS grant.
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: accessLogsBucket,
+      serverAccessLogsPrefix: 'data-bucket/',
+      lifecycleRules: [
+        { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        { id: 'ExpireNoncurrentVersions', noncurrentVersionExpiration: Duration.days(30) },
+        {
+          id: 'RawToInfrequentAccess',
+          prefix: 'raw/',
+          transitions: [{ storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(90) }],
+        },
+      ],
+      cors: [
+        {
+          // Browsers and the CLI upload batches straight to S3 with presigned PUT URLs.
+          allowedMethods: [HttpMethods.PUT],
+          allowedOrigins: ['*'],
+          allowedHeaders: ['*'],
+          exposedHeaders: ['ETag'],
+          maxAge: 3000,
+        },
+      ],
+      removalPolicy,
+    });
+    // EventBridge delivery set on the CloudFormation resource itself: the construct's
+    // `eventBridgeEnabled` goes through a custom-resource Lambda (kept for buckets with other
+    // notifications), which this bucket does not need. The ingest rule lives in the service
+    // stack, so no reference points back from this stack to the functions.
+    (dataBucket.node.defaultChild as CfnBucket).notificationConfiguration = {
+      eventBridgeConfiguration: { eventBridgeEnabled: true },
+    };
+    this.dataBucket = dataBucket;
+  }
+}
