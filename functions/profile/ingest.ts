@@ -9,7 +9,9 @@ import { logger } from '../shared/logger';
 import type { ObjectStore, Table } from '../shared/ports';
 import { checkProduct } from './catalog';
 import { checkEvent } from './events';
+import { resolveMapping } from './mappings';
 import { RawEventWriter } from './raw-store';
+import type { Product } from './schema';
 import { type UploadRecord, uploadIdFromKey, uploadKey } from './uploads';
 
 /** The whole file could not be read: not CSV/JSON Lines, broken gzip, unknown mapping. */
@@ -19,7 +21,7 @@ export class UnreadableUploadError extends TailorError {
 }
 
 export type Row = Record<string, unknown>;
-export interface SourceRow {
+export interface ReadRow {
   readonly line: number;
   readonly row?: Row;
   readonly error?: string;
@@ -61,31 +63,12 @@ async function decompressIfGzip(stream: Readable): Promise<Readable> {
   return rest;
 }
 
-const emptyToUndefined = (row: Record<string, string>): Row => {
-  const out: Row = {};
-  for (const [k, v] of Object.entries(row)) {
-    const value = v.trim();
-    if (value !== '') out[k.trim()] = value;
-  }
-  return out;
-};
-
-/** CSV cells are text: numeric fields of the canonical schemas are converted here. */
-const numericFields = new Set(['quantity', 'price', 'rating']);
-function coerceCsvRow(row: Row): Row {
-  for (const field of numericFields) {
-    const value = row[field];
-    if (typeof value === 'string' && value !== '' && Number.isFinite(Number(value)))
-      row[field] = Number(value);
-  }
-  if (typeof row['timestamp'] === 'string' && /^\d+$/.test(row['timestamp'])) {
-    row['timestamp'] = Number(row['timestamp']);
-  }
-  return row;
-}
-
 /** Stream rows out of a CSV (with header) or JSON Lines file, with 1-based line numbers. */
-export async function* readRows(stream: Readable, format: 'csv' | 'jsonl'): AsyncGenerator<SourceRow> {
+export async function* readRows(
+  stream: Readable,
+  format: 'csv' | 'jsonl',
+  columns?: readonly string[],
+): AsyncGenerator<ReadRow> {
   if (format === 'jsonl') {
     const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
     let line = 0;
@@ -106,14 +89,21 @@ export async function* readRows(stream: Readable, format: 'csv' | 'jsonl'): Asyn
     return;
   }
   const parser = stream.pipe(
-    parseCsv({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, info: true }),
+    parseCsv({
+      columns: columns ? [...columns] : true,
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      info: true,
+    }),
   );
   stream.on('error', (e) => parser.destroy(e));
   for await (const record of parser as AsyncIterable<{
     record: Record<string, string>;
     info: { lines: number };
   }>) {
-    yield { line: record.info.lines, row: coerceCsvRow(emptyToUndefined(record.record)) };
+    yield { line: record.info.lines, row: record.record };
   }
 }
 
@@ -162,7 +152,11 @@ export async function ingestObject(
     uploadIdFromKey(ports.batchPrefix, object.key) ??
     `s3-${createHash('sha256').update(object.key).digest('hex').slice(0, 24)}`;
   const existing = (await ports.operations.get(uploadKey(uploadId))) as UploadRecord | undefined;
-  const kind = existing?.kind ?? (object.key.includes('/products/') ? 'products' : 'events');
+  const mapping = resolveMapping(
+    existing?.mapping,
+    existing?.kind ?? (object.key.includes('/products/') ? 'products' : 'events'),
+  );
+  const kind = 'error' in mapping ? (existing?.kind ?? 'events') : mapping.kind;
   const summaryKey = `${object.key}.summary.json`;
   const base = { uploadId, key: object.key, kind, summaryKey } as const;
   const record = async (fields: Partial<UploadRecord>) =>
@@ -204,9 +198,7 @@ export async function ingestObject(
 
   const format = formatOf(object.key);
   if (!format) return fail('unsupported file type: name the file .csv or .jsonl (optionally .gz)');
-  if (existing?.mapping && existing.mapping !== 'canonical') {
-    return fail(`unknown column mapping "${existing.mapping}"`);
-  }
+  if ('error' in mapping) return fail(mapping.error);
   await record({ status: 'ingesting' });
 
   const rejectedLines: string[] = [];
@@ -221,6 +213,7 @@ export async function ingestObject(
     source: `upload-${uploadId}`,
   });
   const productBatch: Row[] = [];
+  const derivedProducts = new Map<string, Product>();
   const reject = (line: number, reason: string) => {
     rejected++;
     if (rejectedLines.length < maxRejectionReasonsKept) rejectedLines.push(JSON.stringify({ line, reason }));
@@ -228,12 +221,13 @@ export async function ingestObject(
 
   try {
     const stream = await decompressIfGzip(await ports.objects.getStream(object.key));
-    for await (const source of readRows(stream, format)) {
+    for await (const source of readRows(stream, format, mapping.columns)) {
       rowsRead++;
-      if (source.error || !source.row) {
-        reject(source.line, source.error ?? 'empty row');
+      const mapped = source.row ? mapping.map(source.row) : { skip: source.error ?? 'empty row' };
+      if ('skip' in mapped) {
+        reject(source.line, mapped.skip);
       } else if (kind === 'events') {
-        const checked = checkEvent(source.row);
+        const checked = checkEvent(mapped.event);
         if ('reason' in checked) reject(source.line, checked.reason);
         else if (seen.has(checked.event.eventId)) duplicates++;
         else {
@@ -241,8 +235,11 @@ export async function ingestObject(
           await writer.add(checked.event);
           accepted++;
         }
+        // Exports such as invoice lines also describe the product: keep it for the catalog.
+        const product = mapped.product ? checkProduct(mapped.product) : undefined;
+        if (product && 'product' in product) derivedProducts.set(product.product.productId, product.product);
       } else {
-        const checked = checkProduct(source.row);
+        const checked = checkProduct(mapped.product);
         if ('reason' in checked) reject(source.line, checked.reason);
         else {
           productBatch.push({ ...checked.product, updatedAt: now().toISOString() });
@@ -256,6 +253,8 @@ export async function ingestObject(
     }
     await writer.flush();
     if (productBatch.length > 0) await ports.catalog.batchPut(productBatch.splice(0));
+    const updatedAt = now().toISOString();
+    await ports.catalog.batchPut([...derivedProducts.values()].map((p) => ({ ...p, updatedAt })));
   } catch (error) {
     logger.warn('upload could not be read', { key: object.key, error: error as Error });
     // Rows accepted before the break are kept, so the counts in the summary stay true.

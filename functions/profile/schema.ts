@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { mappingSpecSchema } from './mappings';
 
 /** Behaviour event types Tailor understands; importers map their source's names onto these. */
 export const eventTypes = ['view', 'cart', 'favorite', 'purchase', 'refund', 'rating', 'search'] as const;
@@ -73,7 +74,8 @@ export const createUploadSchema = z.object({
     .max(200)
     .regex(/^[\w.\- ]+$/, 'use letters, digits, spaces, dot, dash and underscore only'),
   kind: z.enum(['events', 'products']).default('events'),
-  mapping: z.string().trim().min(1).max(64).optional(),
+  /** A preset name (see mappings.ts) or a mapping spec. */
+  mapping: z.union([z.string().trim().min(1).max(64), mappingSpecSchema]).optional(),
 });
 
 export const idParamsSchema = z.object({ id: z.string().trim().min(1).max(128) });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { NotFoundError } from '../shared/errors';
+import { NotFoundError, ValidationError } from '../shared/errors';
 import type { ObjectStore, Table } from '../shared/ports';
+import { type MappingSpec, resolveMapping } from './mappings';
 
 export type UploadStatus = 'awaiting-upload' | 'ingesting' | 'succeeded' | 'failed' | 'duplicate';
 
@@ -10,7 +11,7 @@ export interface UploadRecord {
   readonly kind: 'events' | 'products';
   readonly key: string;
   readonly fileName: string;
-  readonly mapping?: string;
+  readonly mapping?: string | MappingSpec;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly rowsRead?: number;
@@ -35,7 +36,7 @@ export function uploadIdFromKey(batchPrefix: string, key: string): string | unde
 export interface CreateUploadInput {
   readonly fileName: string;
   readonly kind: 'events' | 'products';
-  readonly mapping?: string;
+  readonly mapping?: string | MappingSpec;
 }
 
 /** Reserve an upload id and hand out a URL to PUT the file to; ingestion starts on arrival. */
@@ -44,12 +45,14 @@ export async function createUpload(
   ports: { objects: ObjectStore; operations: Table; batchPrefix: string; urlTtlSeconds: number },
   now: Date = new Date(),
 ): Promise<{ uploadId: string; key: string; uploadUrl: string; method: 'PUT'; expiresAt: string }> {
+  const mapping = resolveMapping(input.mapping, input.kind);
+  if ('error' in mapping) throw new ValidationError(`mapping: ${mapping.error}`);
   const uploadId = randomUUID();
   const key = `${ports.batchPrefix}${uploadId}/${input.fileName}`;
   const record: UploadRecord = {
     uploadId,
     status: 'awaiting-upload',
-    kind: input.kind,
+    kind: mapping.kind,
     key,
     fileName: input.fileName,
     mapping: input.mapping,
