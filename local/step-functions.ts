@@ -81,7 +81,9 @@ export function bindItemReaders(
       }
       const readerName = `${name} (ItemReader)`;
       readers.set(readerName, copy['ItemReader']);
+      // A failing reader is a failure of the Map state: it is caught where the Map's would be.
       out[readerName] = { Type: 'Task', Resource: 'arn:aws:states:::local:itemReader', Next: name };
+      if (copy['Catch']) out[readerName]['Catch'] = copy['Catch'];
       if (copy['InputPath'] !== undefined) {
         out[readerName]['InputPath'] = copy['InputPath'];
         delete copy['InputPath'];

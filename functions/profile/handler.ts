@@ -6,6 +6,7 @@ import { S3ObjectStore } from '../shared/adapters/s3-object-store';
 import { StepFunctionsWorkflow } from '../shared/adapters/workflow';
 import { clients } from '../shared/clients';
 import { config, requireSetting } from '../shared/config';
+import { ConflictError, NotFoundError } from '../shared/errors';
 import { objectCreatedEventSchema, scheduledEventSchema } from '../shared/events';
 import { defineRoute, httpApi } from '../shared/http';
 import { logger } from '../shared/logger';
@@ -14,20 +15,33 @@ import { upsertProducts } from './catalog';
 import { acceptEvents } from './events';
 import { checkHealth } from './health';
 import { ingestObject } from './ingest';
-import { failRun, finishRun, getRun, prepareRun, profileShard, startProfilingRun } from './runs';
+import {
+  assignShard,
+  failRun,
+  finishRun,
+  fitRun,
+  getRun,
+  prepareRun,
+  profileShard,
+  startProfilingRun,
+} from './runs';
 import {
   createUploadSchema,
   eventsBodySchema,
   idParamsSchema,
   productsBodySchema,
+  rulesQuerySchema,
   startRunSchema,
+  userParamsSchema,
 } from './schema';
+import { TableProfileStore } from './store';
 import { createUpload, getUpload } from './uploads';
 
 // Ports are built on first use, once per container.
 const objects = () => new S3ObjectStore(clients(config()).s3, requireSetting(config(), 'DATA_BUCKET'));
 const table = (name: 'OPERATIONS_TABLE' | 'CATALOG_TABLE' | 'PROFILES_TABLE') =>
   new DynamoTable(clients(config()).dynamo, requireSetting(config(), name));
+const profileStore = () => new TableProfileStore(table('PROFILES_TABLE'));
 const workflow = () =>
   new StepFunctionsWorkflow(clients(config()).sfn, requireSetting(config(), 'PROFILING_STATE_MACHINE_ARN'));
 
@@ -98,6 +112,32 @@ export const api = httpApi('profile', {
     params: idParamsSchema,
     handle: async ({ params }) => ({ body: await getRun(params.id, table('OPERATIONS_TABLE')) }),
   }),
+  'GET /profiles/{userId}': defineRoute({
+    params: userParamsSchema,
+    handle: async ({ params }) => {
+      const profile = await profileStore().getProfile(params.userId);
+      if (!profile)
+        throw new NotFoundError(`no profile for user ${params.userId}; has a profiling run included them?`);
+      return { body: profile };
+    },
+  }),
+  'GET /segments': defineRoute({
+    handle: async () => ({ body: { segments: await profileStore().listSegments() } }),
+  }),
+  'GET /segments/{id}': defineRoute({
+    params: idParamsSchema,
+    handle: async ({ params }) => {
+      const segment = await profileStore().getSegment(params.id);
+      if (!segment) throw new NotFoundError(`no segment ${params.id} in the latest profiling run`);
+      return { body: segment };
+    },
+  }),
+  'GET /rules': defineRoute({
+    query: rulesQuerySchema,
+    handle: async ({ query }) => ({
+      body: { productId: query.productId ?? null, rules: await profileStore().rules(query) },
+    }),
+  }),
 });
 
 /** S3 "Object Created" under the batch prefix (through EventBridge): ingest the file. */
@@ -114,18 +154,37 @@ export const ingest = middy()
       rawPrefix: cfg.RAW_PREFIX,
       shards: cfg.RAW_SHARDS,
       progressEvery: 50_000,
+      startProfiling: async () => {
+        if (!cfg.PROFILING_STATE_MACHINE_ARN) return undefined;
+        try {
+          return (
+            await startProfilingRun('ingestion', {
+              operations: table('OPERATIONS_TABLE'),
+              workflow: workflow(),
+            })
+          ).runId;
+        } catch (error) {
+          if (!(error instanceof ConflictError)) throw error;
+          logger.info('a profiling run is under way; the next run will include this upload');
+          return undefined;
+        }
+      },
     });
     if (summary) logger.info('upload ingested', { ...summary });
     return summary ?? { skipped: detail.object.key };
   });
 
+const shardSchema = z.object({
+  shard: z.string().min(1),
+  objects: z.number().int().min(0),
+  bytes: z.number().min(0),
+  shardCount: z.number().int().min(1),
+});
 const taskInputSchema = z.discriminatedUnion('step', [
   z.object({ step: z.literal('prepare'), runId: z.string().min(1) }),
-  z.object({
-    step: z.literal('shard'),
-    runId: z.string().min(1),
-    shard: z.object({ shard: z.string().min(1) }),
-  }),
+  z.object({ step: z.literal('shard'), runId: z.string().min(1), shard: shardSchema }),
+  z.object({ step: z.literal('fit'), runId: z.string().min(1) }),
+  z.object({ step: z.literal('assign'), runId: z.string().min(1), shard: shardSchema }),
   z.object({ step: z.literal('finish'), runId: z.string().min(1) }),
   z.object({
     step: z.literal('fail'),
@@ -142,13 +201,19 @@ export const runTask = middy()
     const ports = {
       objects: objects(),
       operations: table('OPERATIONS_TABLE'),
+      profiles: profileStore(),
+      catalog: table('CATALOG_TABLE'),
       rawPrefix: config().RAW_PREFIX,
     };
     switch (input.step) {
       case 'prepare':
         return prepareRun(input.runId, ports);
       case 'shard':
-        return profileShard(input.runId, input.shard.shard, ports);
+        return profileShard(input.runId, input.shard, ports);
+      case 'fit':
+        return fitRun(input.runId, ports);
+      case 'assign':
+        return assignShard(input.runId, input.shard, ports);
       case 'finish':
         return finishRun(input.runId, ports);
       case 'fail':

@@ -117,6 +117,8 @@ export interface IngestPorts {
   readonly now?: () => Date;
   /** Called every `progressEvery` rows with the counts so far. */
   readonly progressEvery?: number;
+  /** Start a profiling run over the new data; the run id, or undefined when one is under way. */
+  readonly startProfiling?: () => Promise<string | undefined>;
 }
 
 export interface IngestSummary {
@@ -132,6 +134,7 @@ export interface IngestSummary {
   readonly summaryKey: string;
   readonly duplicateOf?: string;
   readonly error?: string;
+  readonly profilingRunId?: string;
 }
 
 const maxRejectionReasonsKept = 100_000;
@@ -283,6 +286,11 @@ export async function ingestObject(
   };
   await ports.objects.put(summaryKey, JSON.stringify(summary, null, 2), 'application/json');
   await ports.operations.putIfAbsent({ ...fingerprint, uploadId, createdAt: now().toISOString() }, 'pk');
+  // New events start a profiling run unless the upload asked not to (or one is under way).
+  const profilingRunId =
+    kind === 'events' && accepted > 0 && existing?.profile !== false && ports.startProfiling
+      ? await ports.startProfiling()
+      : undefined;
   await record({
     status: 'succeeded',
     rowsRead,
@@ -291,6 +299,7 @@ export async function ingestObject(
     duplicates,
     rejectionReportKey,
     summaryKey,
+    profilingRunId,
   });
-  return summary;
+  return { ...summary, profilingRunId };
 }

@@ -1,10 +1,43 @@
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
+import { mulberry32 } from '../../model/embedded/random';
 import type { Workflow } from '../shared/adapters/workflow';
-import { NotFoundError, TailorError } from '../shared/errors';
+import { ConflictError, NotFoundError, TailorError } from '../shared/errors';
 import type { ObjectStore, Table } from '../shared/ports';
+import {
+  addCounts,
+  aggregateShard,
+  type CategoryPriceStats,
+  type CleaningCounts,
+  categoryAffinity,
+  defaultCleaning,
+  defaultSnapshot,
+  emptyCleaning,
+  fitRfmBoundaries,
+  type GlobalReference,
+  mergeCategoryPrices,
+  type RfmBoundaries,
+  rfmOf,
+  type UserAggregate,
+  userFeatures,
+} from './features';
+import { type AssociationRule, associationRules, frequentItemsets, rulesFor } from './kernels/fpgrowth';
 import { shardPrefix } from './raw-store';
+import { renderRunReport } from './report';
 import type { BehaviourEvent } from './schema';
+import {
+  addUserToStats,
+  assignSegment,
+  browsersSegment,
+  describeSegments,
+  emptySegmentStats,
+  fitSegmentation,
+  mergeSegmentStats,
+  type PreviousSegment,
+  type SegmentationModel,
+  type SegmentStats,
+} from './segments';
+import { type ProfileStore, type StoredRule, segmentsPartition } from './store';
 
 /** A shard's data could not be read: the state machine retries, then fails the run. */
 export class ShardReadError extends TailorError {
@@ -13,40 +46,79 @@ export class ShardReadError extends TailorError {
 
 export type RunTrigger = 'api' | 'schedule' | 'ingestion';
 export type RunStatus = 'starting' | 'running' | 'succeeded' | 'failed';
+export type RunPhase = 'preparing' | 'aggregating' | 'fitting' | 'assigning' | 'reporting' | 'done';
+
+export interface RunFigures {
+  readonly snapshotDate: string;
+  readonly cleaning: CleaningCounts;
+  readonly users: number;
+  readonly buyers: number;
+  readonly baskets: number;
+  readonly segments: number;
+  readonly k: number;
+  readonly silhouette: Array<{ k: number; silhouette: number }>;
+  readonly rules: number;
+}
 
 export interface RunRecord {
   readonly runId: string;
   readonly status: RunStatus;
+  readonly phase?: RunPhase;
   readonly trigger: RunTrigger;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly executionArn?: string;
   readonly shardCount?: number;
   readonly shardsDone?: number;
+  readonly shardsAssigned?: number;
   readonly figures?: RunFigures;
   readonly reportKey?: string;
   readonly error?: string;
 }
 
-export interface RunFigures {
-  readonly eventsRead: number;
-  readonly duplicateEvents: number;
-  readonly events: number;
-  readonly users: number;
-  readonly purchases: number;
-  readonly byType: Record<string, number>;
+/** Tuning of a run; the defaults suit data sets from thousands to millions of users. */
+export interface RunOptions {
+  /** Users sampled (from all shards) to fit the segmentation. */
+  readonly sampleSize: number;
+  /** Order baskets sampled to mine rules. */
+  readonly maxBaskets: number;
+  readonly minSupport: number;
+  readonly minConfidence: number;
+  readonly minLift: number;
+  readonly kMax: number;
+  readonly seed: number;
+  /** Rules kept for lookups and cross-sell. */
+  readonly maxRules: number;
 }
 
+export const defaultRunOptions: RunOptions = {
+  sampleSize: 20_000,
+  maxBaskets: 500_000,
+  minSupport: 0.01,
+  minConfidence: 0.3,
+  minLift: 1.2,
+  kMax: 8,
+  seed: 42,
+  maxRules: 5_000,
+};
+
 export const runKey = (runId: string) => ({ pk: `RUN#${runId}`, sk: 'RUN' });
+const activeRunKey = { pk: 'RUN#ACTIVE', sk: 'RUN' };
+const lockSeconds = 2 * 3600;
 
 export interface RunPorts {
   readonly objects: ObjectStore;
   readonly operations: Table;
+  readonly profiles: ProfileStore;
+  readonly catalog: Table;
   readonly rawPrefix: string;
   readonly now?: () => Date;
+  readonly options?: Partial<RunOptions>;
 }
 
-const clock = (ports: { now?: () => Date }) => (ports.now ?? (() => new Date()))().toISOString();
+const clockOf = (ports: { now?: () => Date }) => (ports.now ?? (() => new Date()))();
+const optionsOf = (ports: RunPorts): RunOptions => ({ ...defaultRunOptions, ...ports.options });
+const runFile = (runId: string, ...parts: string[]) => [`runs/${runId}`, ...parts].join('/');
 
 /** Step Functions execution names allow letters, digits, '-' and '_'; the run id is one. */
 export function newRunId(now: Date): string {
@@ -56,18 +128,51 @@ export function newRunId(now: Date): string {
     .slice(0, 14)}-${randomBytes(4).toString('hex')}`;
 }
 
-/** Record a run and start its state machine execution. */
+/**
+ * Record a run and start its state machine execution. One run at a time: a run already under
+ * way (its lock younger than two hours) makes this a ConflictError.
+ */
 export async function startProfilingRun(
   trigger: RunTrigger,
   ports: { operations: Table; workflow: Workflow; now?: () => Date },
 ): Promise<RunRecord> {
-  const createdAt = clock(ports);
-  const runId = newRunId(new Date(createdAt));
-  const record: RunRecord = { runId, status: 'starting', trigger, createdAt, updatedAt: createdAt };
+  const now = clockOf(ports);
+  const runId = newRunId(now);
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const lock = { ...activeRunKey, runId, expiresAt: nowSeconds + lockSeconds };
+  if (!(await ports.operations.putIfAbsent(lock, 'pk'))) {
+    const held = await ports.operations.get(activeRunKey);
+    if (held && Number(held['expiresAt']) > nowSeconds) {
+      throw new ConflictError(`profiling run ${String(held['runId'])} is already under way`, {
+        runId: held['runId'],
+      });
+    }
+    await ports.operations.put(lock);
+  }
+  const createdAt = now.toISOString();
+  const record: RunRecord = {
+    runId,
+    status: 'starting',
+    phase: 'preparing',
+    trigger,
+    createdAt,
+    updatedAt: createdAt,
+  };
   await ports.operations.put({ ...runKey(runId), ...record });
-  const { executionArn } = await ports.workflow.start(runId, { runId, trigger });
-  await ports.operations.update(runKey(runId), { executionArn });
-  return { ...record, executionArn };
+  try {
+    const { executionArn } = await ports.workflow.start(runId, { runId, trigger });
+    await ports.operations.update(runKey(runId), { executionArn });
+    return { ...record, executionArn };
+  } catch (error) {
+    await ports.operations.update(runKey(runId), { status: 'failed', error: (error as Error).message });
+    await releaseLock(runId, ports.operations);
+    throw error;
+  }
+}
+
+async function releaseLock(runId: string, operations: Table): Promise<void> {
+  const held = await operations.get(activeRunKey);
+  if (held?.['runId'] === runId) await operations.delete(activeRunKey);
 }
 
 export async function getRun(runId: string, operations: Table): Promise<RunRecord> {
@@ -77,7 +182,18 @@ export async function getRun(runId: string, operations: Table): Promise<RunRecor
   return record as unknown as RunRecord;
 }
 
-/** First state: list the shards that hold data and write the manifest the Distributed Map reads. */
+async function setRun(runId: string, ports: RunPorts, fields: Partial<RunRecord>): Promise<void> {
+  await ports.operations.update(runKey(runId), { ...fields, updatedAt: clockOf(ports).toISOString() });
+}
+
+export interface ShardDescriptor {
+  readonly shard: string;
+  readonly objects: number;
+  readonly bytes: number;
+  readonly shardCount: number;
+}
+
+/** First state: list the shards that hold data and write the manifest the Distributed Maps read. */
 export async function prepareRun(runId: string, ports: RunPorts) {
   const objects = await ports.objects.list(`${ports.rawPrefix}events/`);
   const shards = new Map<string, { objects: number; bytes: number }>();
@@ -89,16 +205,31 @@ export async function prepareRun(runId: string, ports: RunPorts) {
     entry.bytes += size;
     shards.set(name, entry);
   }
-  const manifest = [...shards.entries()].sort().map(([shard, stats]) => ({ shard, ...stats }));
-  const manifestKey = `runs/${runId}/shards.json`;
+  const manifest: ShardDescriptor[] = [...shards.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([shard, stats]) => ({ shard, ...stats, shardCount: shards.size }));
+  const manifestKey = runFile(runId, 'shards.json');
   await ports.objects.put(manifestKey, JSON.stringify(manifest), 'application/json');
-  await ports.operations.update(runKey(runId), {
+  await setRun(runId, ports, {
     status: 'running',
+    phase: 'aggregating',
     shardCount: manifest.length,
     shardsDone: 0,
-    updatedAt: clock(ports),
+    shardsAssigned: 0,
   });
   return { runId, bucket: ports.objects.bucket, manifestKey, shardCount: manifest.length };
+}
+
+async function* readLines(ports: RunPorts, key: string): AsyncGenerator<string> {
+  let stream: Awaited<ReturnType<ObjectStore['getStream']>>;
+  try {
+    stream = await ports.objects.getStream(key);
+  } catch (error) {
+    throw new ShardReadError(`could not read ${key}: ${(error as Error).message}`);
+  }
+  for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
+    if (line) yield line;
+  }
 }
 
 /** Read every event of a shard, each event once (by id, whichever copy came first). */
@@ -110,14 +241,7 @@ export async function readShardEvents(
   const byId = new Map<string, BehaviourEvent>();
   let read = 0;
   for (const { key } of objects) {
-    let stream: Awaited<ReturnType<ObjectStore['getStream']>>;
-    try {
-      stream = await ports.objects.getStream(key);
-    } catch (error) {
-      throw new ShardReadError(`could not read ${key}: ${(error as Error).message}`);
-    }
-    for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
-      if (!line) continue;
+    for await (const line of readLines(ports, key)) {
       read++;
       const event = JSON.parse(line) as BehaviourEvent;
       if (!byId.has(event.eventId)) byId.set(event.eventId, event);
@@ -126,95 +250,325 @@ export async function readShardEvents(
   return { events: [...byId.values()], read, duplicates: read - byId.size };
 }
 
-/** One Distributed Map item: summarize one shard and leave the result in S3 for the last state. */
-export async function profileShard(runId: string, shard: string, ports: RunPorts) {
-  const { events, read, duplicates } = await readShardEvents(shard, ports);
-  const users = new Set<string>();
-  const byType: Record<string, number> = {};
-  for (const event of events) {
-    users.add(event.userId);
-    byType[event.type] = (byType[event.type] ?? 0) + 1;
+/** Uniform sample of up to `size` items (reservoir sampling, seeded). */
+function reservoir<T>(items: Iterable<T>, size: number, random: () => number): { sample: T[]; seen: number } {
+  const sample: T[] = [];
+  let seen = 0;
+  for (const item of items) {
+    seen++;
+    if (sample.length < size) sample.push(item);
+    else {
+      const j = Math.floor(random() * seen);
+      if (j < size) sample[j] = item;
+    }
   }
-  const figures: RunFigures = {
-    eventsRead: read,
-    duplicateEvents: duplicates,
-    events: events.length,
-    users: users.size,
-    purchases: byType['purchase'] ?? 0,
-    byType,
+  return { sample, seen };
+}
+
+interface ShardSummary {
+  readonly cleaning: CleaningCounts;
+  readonly categoryPrices: CategoryPriceStats;
+  readonly maxTimestamp: number;
+  readonly minTimestamp: number;
+  readonly users: number;
+  readonly baskets: number;
+}
+
+const jsonl = (rows: unknown[]) => (rows.length ? `${rows.map((r) => JSON.stringify(r)).join('\n')}\n` : '');
+
+/**
+ * Distributed Map item 1: clean one shard's events and fold them per user. Leaves in S3 the
+ * user aggregates, a sample of them and of the order baskets for fitting, and the shard's
+ * cleaning counts and price statistics.
+ */
+export async function profileShard(runId: string, descriptor: ShardDescriptor, ports: RunPorts) {
+  const options = optionsOf(ports);
+  const { shard } = descriptor;
+  const { events, duplicates } = await readShardEvents(shard, ports);
+  const result = aggregateShard(events, duplicates, defaultCleaning(clockOf(ports).getTime()));
+  const random = mulberry32(options.seed ^ hashShard(shard));
+  const perShard = (total: number) =>
+    Math.max(500, Math.ceil((4 * total) / Math.max(1, descriptor.shardCount)));
+  const userSample = reservoir(result.users, perShard(options.sampleSize), random).sample;
+  const basketSample = reservoir(result.baskets, perShard(options.maxBaskets), random).sample;
+  const summary: ShardSummary = {
+    cleaning: result.cleaning,
+    categoryPrices: result.categoryPrices,
+    maxTimestamp: result.maxTimestamp,
+    minTimestamp: result.minTimestamp,
+    users: result.users.length,
+    baskets: result.baskets.length,
   };
-  await ports.objects.put(`runs/${runId}/shards/${shard}.json`, JSON.stringify(figures), 'application/json');
+  await Promise.all([
+    ports.objects.put(runFile(runId, 'users', `${shard}.jsonl`), jsonl(result.users), 'application/x-ndjson'),
+    ports.objects.put(runFile(runId, 'sample', `${shard}.jsonl`), jsonl(userSample), 'application/x-ndjson'),
+    ports.objects.put(
+      runFile(runId, 'baskets', `${shard}.jsonl`),
+      jsonl(basketSample),
+      'application/x-ndjson',
+    ),
+    ports.objects.put(runFile(runId, 'shards', `${shard}.json`), JSON.stringify(summary), 'application/json'),
+  ]);
   await ports.operations.increment(runKey(runId), { shardsDone: 1 });
-  return { runId, shard, users: figures.users, events: figures.events };
+  return { runId, shard, users: result.users.length, events: result.cleaning.eventsKept };
 }
 
-export function addFigures(a: RunFigures, b: RunFigures): RunFigures {
-  const byType = { ...a.byType };
-  for (const [type, n] of Object.entries(b.byType)) byType[type] = (byType[type] ?? 0) + n;
-  return {
-    eventsRead: a.eventsRead + b.eventsRead,
-    duplicateEvents: a.duplicateEvents + b.duplicateEvents,
-    events: a.events + b.events,
-    users: a.users + b.users,
-    purchases: a.purchases + b.purchases,
-    byType,
-  };
+function hashShard(shard: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < shard.length; i++) h = Math.imul(h ^ shard.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
-const noFigures: RunFigures = {
-  eventsRead: 0,
-  duplicateEvents: 0,
-  events: 0,
-  users: 0,
-  purchases: 0,
-  byType: {},
-};
+/** What FitSegments leaves for the assignment and the report. */
+export interface RunModel {
+  readonly reference: GlobalReference;
+  readonly boundaries: RfmBoundaries;
+  readonly segmentation: SegmentationModel;
+  readonly rules: AssociationRule[];
+  readonly cleaning: CleaningCounts;
+  readonly users: number;
+  readonly baskets: number;
+  readonly basketsMined: number;
+  readonly firstEventAt: string | null;
+}
 
-/** Last state: add up the shards, write the run report, mark the run succeeded. */
-export async function finishRun(runId: string, ports: RunPorts) {
-  const parts = await ports.objects.list(`runs/${runId}/shards/`);
-  let figures = noFigures;
-  for (const { key } of parts) {
+async function readJsonFiles<T>(ports: RunPorts, prefix: string): Promise<T[]> {
+  const files = await ports.objects.list(prefix);
+  const out: T[] = [];
+  for (const { key } of files) {
     const text = await ports.objects.getText(key);
-    if (text) figures = addFigures(figures, JSON.parse(text) as RunFigures);
+    if (text) out.push(JSON.parse(text) as T);
   }
-  const reportKey = `runs/${runId}/report.md`;
-  await ports.objects.put(reportKey, renderRunReport(runId, figures), 'text/markdown; charset=utf-8');
-  await ports.operations.update(runKey(runId), {
-    status: 'succeeded',
-    figures,
-    reportKey,
-    updatedAt: clock(ports),
+  return out;
+}
+
+async function readJsonLines<T>(ports: RunPorts, prefix: string, into: T[]): Promise<void> {
+  for (const { key } of await ports.objects.list(prefix)) {
+    for await (const line of readLines(ports, key)) into.push(JSON.parse(line) as T);
+  }
+}
+
+/**
+ * After the first map: merge the shards' statistics (snapshot date, typical price per
+ * category), fit RFM quintiles and the segmentation on a sample of users drawn from every
+ * shard in proportion to its size, and mine association rules on the sampled baskets.
+ */
+export async function fitRun(runId: string, ports: RunPorts) {
+  const options = optionsOf(ports);
+  await setRun(runId, ports, { phase: 'fitting' });
+  const summaryFiles = await ports.objects.list(runFile(runId, 'shards/'));
+  const summariesByShard = new Map<string, ShardSummary>();
+  for (const { key } of summaryFiles) {
+    const text = await ports.objects.getText(key);
+    const shard = /([^/]+)\.json$/.exec(key)?.[1];
+    if (text && shard) summariesByShard.set(shard, JSON.parse(text) as ShardSummary);
+  }
+  const summaries = [...summariesByShard.values()];
+  let cleaning = emptyCleaning();
+  let prices: CategoryPriceStats = {};
+  let maxTimestamp = Number.NEGATIVE_INFINITY;
+  let minTimestamp = Number.POSITIVE_INFINITY;
+  let users = 0;
+  let baskets = 0;
+  for (const s of summaries) {
+    cleaning = addCounts(cleaning, s.cleaning);
+    prices = mergeCategoryPrices(prices, s.categoryPrices);
+    maxTimestamp = Math.max(maxTimestamp, s.maxTimestamp ?? Number.NEGATIVE_INFINITY);
+    minTimestamp = Math.min(minTimestamp, s.minTimestamp ?? Number.POSITIVE_INFINITY);
+    users += s.users;
+    baskets += s.baskets;
+  }
+  const reference: GlobalReference = {
+    snapshotAt: Number.isFinite(maxTimestamp) ? defaultSnapshot(maxTimestamp) : clockOf(ports).getTime(),
+    categoryLogPrice: Object.fromEntries(
+      Object.entries(prices)
+        .filter(([, [, n]]) => n > 0)
+        .map(([category, [sum, n]]) => [category, sum / n]),
+    ),
+  };
+
+  // The sample: every shard's reservoir, thinned to the shard's share of all users.
+  const random = mulberry32(options.seed);
+  const sampled: UserAggregate[] = [];
+  for (const { key } of await ports.objects.list(runFile(runId, 'sample/'))) {
+    const shard = /([^/]+)\.jsonl$/.exec(key)?.[1] ?? '';
+    const rows: UserAggregate[] = [];
+    for await (const line of readLines(ports, key)) rows.push(JSON.parse(line) as UserAggregate);
+    const shardUsers = summariesByShard.get(shard)?.users ?? rows.length;
+    const quota = users > 0 ? Math.ceil((options.sampleSize * shardUsers) / users) : rows.length;
+    sampled.push(...reservoir(rows, quota, random).sample);
+  }
+  const features = sampled.map((agg) => userFeatures(agg, reference));
+  const buyers = features.filter((f) => f.buyer);
+  const boundaries = fitRfmBoundaries(buyers);
+  const previous = (await ports.profiles.listSegments())
+    .filter((s) => s.segmentId !== browsersSegment && Array.isArray(s.centroid))
+    .map((s) => ({ segmentId: s.segmentId, centroid: s.centroid }) as PreviousSegment);
+  const segmentation = fitSegmentation(buyers, { seed: options.seed, kMax: options.kMax, previous });
+
+  const basketRows: string[][] = [];
+  await readJsonLines(ports, runFile(runId, 'baskets/'), basketRows);
+  const mined = reservoir(basketRows, options.maxBaskets, random).sample.filter((b) => b.length > 0);
+  const itemsets = mined.length
+    ? frequentItemsets(mined, { minSupport: options.minSupport, maxLength: 3 })
+    : [];
+  const rules = mined.length
+    ? associationRules(itemsets, mined.length, {
+        minConfidence: options.minConfidence,
+        minLift: options.minLift,
+      }).slice(0, options.maxRules)
+    : [];
+
+  const model: RunModel = {
+    reference,
+    boundaries,
+    segmentation,
+    rules,
+    cleaning,
+    users,
+    baskets,
+    basketsMined: mined.length,
+    firstEventAt: Number.isFinite(minTimestamp) ? new Date(minTimestamp).toISOString() : null,
+  };
+  await ports.objects.put(runFile(runId, 'model.json'), JSON.stringify(model), 'application/json');
+  await setRun(runId, ports, { phase: 'assigning' });
+  return { runId, k: segmentation.centroids.length, rules: rules.length, sample: sampled.length };
+}
+
+async function readModel(runId: string, ports: RunPorts): Promise<RunModel> {
+  const text = await ports.objects.getText(runFile(runId, 'model.json'));
+  if (!text) throw new ShardReadError(`run ${runId} has no fitted model yet`);
+  return JSON.parse(text) as RunModel;
+}
+
+/** R × F score counts, for the report's heatmap. */
+type RfGrid = number[][];
+const emptyGrid = (): RfGrid => Array.from({ length: 5 }, () => new Array(5).fill(0));
+
+/**
+ * Distributed Map item 2: finish every user's features with the global reference, score RFM,
+ * assign the segment, pick cross-sell suggestions, write the profiles, and add the shard's
+ * users to the segment statistics.
+ */
+export async function assignShard(runId: string, descriptor: ShardDescriptor, ports: RunPorts) {
+  const model = await readModel(runId, ports);
+  const users: UserAggregate[] = [];
+  await readJsonLines(ports, runFile(runId, 'users', `${descriptor.shard}.jsonl`), users);
+  const stats: Record<string, SegmentStats> = {};
+  const grid = emptyGrid();
+  const updatedAt = clockOf(ports).toISOString();
+  const profiles = users.map((agg) => {
+    const features = userFeatures(agg, model.reference);
+    const rfm = rfmOf(features, model.boundaries);
+    const { segmentId, distance } = assignSegment(features, model.segmentation);
+    const categories = categoryAffinity(agg);
+    const segmentStats = (stats[segmentId] ??= emptySegmentStats());
+    addUserToStats(segmentStats, { features, rfm, categories });
+    if (rfm.r > 0 && rfm.f > 0) grid[5 - rfm.r]![rfm.f - 1]!++;
+    const crossSell = rulesFor(agg.recentProducts, model.rules, 5).map((rule) => ({
+      productId: rule.consequent[0] ?? '',
+      because: rule.antecedent,
+      confidence: round(rule.confidence),
+      lift: round(rule.lift),
+    }));
+    return {
+      userId: agg.userId,
+      runId,
+      segmentId,
+      segmentDistance: round(distance),
+      features: roundAll(features),
+      rfm,
+      topCategories: categories,
+      recentProducts: agg.recentProducts.slice(0, 10),
+      crossSell,
+      updatedAt,
+    };
   });
-  return { runId, status: 'succeeded', figures, reportKey };
+  await ports.profiles.putProfiles(profiles);
+  await ports.objects.put(
+    runFile(runId, 'segments', `${descriptor.shard}.json`),
+    JSON.stringify({ stats, grid }),
+    'application/json',
+  );
+  await ports.operations.increment(runKey(runId), { shardsAssigned: 1 });
+  return { runId, shard: descriptor.shard, profiles: profiles.length };
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+function roundAll<T extends object>(value: T): T {
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]),
+  ) as T;
+}
+
+/** Last state: personas, rules and the report; the run record gets its figures. */
+export async function finishRun(runId: string, ports: RunPorts) {
+  await setRun(runId, ports, { phase: 'reporting' });
+  const model = await readModel(runId, ports);
+  const parts = await readJsonFiles<{ stats: Record<string, SegmentStats>; grid: RfGrid }>(
+    ports,
+    runFile(runId, 'segments/'),
+  );
+  const stats: Record<string, SegmentStats> = {};
+  const grid = emptyGrid();
+  for (const part of parts) {
+    for (const [id, s] of Object.entries(part.stats))
+      stats[id] = mergeSegmentStats(stats[id] ?? emptySegmentStats(), s);
+    part.grid.forEach((row, r) => row.forEach((n, f) => (grid[r]![f]! += n)));
+  }
+  const segments = describeSegments(stats, model.segmentation);
+  await ports.profiles.replaceSegments(segments, runId);
+
+  // Titles of the products the top rules name, for people reading rules and reports.
+  const ruleProducts = [
+    ...new Set(model.rules.slice(0, 200).flatMap((r) => [...r.antecedent, ...r.consequent])),
+  ];
+  const titles = new Map<string, string>();
+  const found = await ports.catalog.batchGet(ruleProducts.map((productId) => ({ productId })));
+  for (const item of found) titles.set(String(item['productId']), String(item['title'] ?? ''));
+  const stored: StoredRule[] = model.rules.map((rule, rank) => ({
+    rank,
+    antecedent: rule.antecedent,
+    consequent: rule.consequent,
+    support: rule.support,
+    confidence: rule.confidence,
+    lift: rule.lift,
+    count: rule.count,
+    titles: Object.fromEntries(
+      [...rule.antecedent, ...rule.consequent].map((id) => [id, titles.get(id) ?? '']),
+    ),
+  }));
+  await ports.profiles.replaceRules(stored, runId);
+
+  const users = Object.values(stats).reduce((s, x) => s + x.users, 0);
+  const figures: RunFigures = {
+    snapshotDate: new Date(model.reference.snapshotAt).toISOString().slice(0, 10),
+    cleaning: model.cleaning,
+    users,
+    buyers: users - (stats[browsersSegment]?.users ?? 0),
+    baskets: model.baskets,
+    segments: segments.length,
+    k: model.segmentation.centroids.length,
+    silhouette: model.segmentation.scores.map((s) => ({ k: s.k, silhouette: round(s.silhouette) })),
+    rules: model.rules.length,
+  };
+  const report = renderRunReport({ runId, figures, segments, rules: stored.slice(0, 20), grid, model });
+  for (const [name, body] of Object.entries(report.charts)) {
+    await ports.objects.put(runFile(runId, name), body, 'image/svg+xml');
+  }
+  const reportKey = runFile(runId, 'report.md');
+  await ports.objects.put(reportKey, report.markdown, 'text/markdown; charset=utf-8');
+  await setRun(runId, ports, { status: 'succeeded', phase: 'done', figures, reportKey });
+  await releaseLock(runId, ports.operations);
+  return { runId, status: 'succeeded', segments: segments.length, rules: stored.length, reportKey };
 }
 
 /** The Catch path: record why the run failed, then the state machine ends in its Fail state. */
 export async function failRun(runId: string, error: { Error?: string; Cause?: string }, ports: RunPorts) {
   const message = [error.Error, error.Cause].filter(Boolean).join(': ') || 'unknown error';
-  await ports.operations.update(runKey(runId), {
-    status: 'failed',
-    error: message.slice(0, 2000),
-    updatedAt: clock(ports),
-  });
+  await setRun(runId, ports, { status: 'failed', error: message.slice(0, 2000) });
+  await releaseLock(runId, ports.operations);
   return { runId, status: 'failed' };
 }
 
-export function renderRunReport(runId: string, f: RunFigures): string {
-  const rows = Object.entries(f.byType)
-    .sort((a, b) => b[1] - a[1])
-    .map(([type, n]) => `| ${type} | ${n} |`);
-  return [
-    `# Profiling run ${runId}`,
-    '',
-    `- events read: ${f.eventsRead} (duplicates dropped: ${f.duplicateEvents})`,
-    `- events kept: ${f.events}`,
-    `- users: ${f.users}`,
-    `- purchases: ${f.purchases}`,
-    '',
-    '| event type | events |',
-    '| --- | ---: |',
-    ...rows,
-    '',
-  ].join('\n');
-}
+export { segmentsPartition };

@@ -76,9 +76,16 @@ export const createUploadSchema = z.object({
   kind: z.enum(['events', 'products']).default('events'),
   /** A preset name (see mappings.ts) or a mapping spec. */
   mapping: z.union([z.string().trim().min(1).max(64), mappingSpecSchema]).optional(),
+  /** Start a profiling run once the file is ingested. */
+  profile: z.boolean().default(true),
 });
 
 export const idParamsSchema = z.object({ id: z.string().trim().min(1).max(128) });
+export const userParamsSchema = z.object({ userId: z.string().trim().min(1).max(256) });
+export const rulesQuerySchema = z.object({
+  productId: z.string().trim().min(1).max(256).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(20),
+});
 
 export const startRunSchema = z.object({ snapshotDate: z.string().date().optional() }).default({});
 

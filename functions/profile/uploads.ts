@@ -22,6 +22,9 @@ export interface UploadRecord {
   readonly summaryKey?: string;
   readonly duplicateOf?: string;
   readonly error?: string;
+  /** Start a profiling run when the file is in (default true). */
+  readonly profile?: boolean;
+  readonly profilingRunId?: string;
 }
 
 export const uploadKey = (uploadId: string) => ({ pk: `UPLOAD#${uploadId}`, sk: 'UPLOAD' });
@@ -37,6 +40,7 @@ export interface CreateUploadInput {
   readonly fileName: string;
   readonly kind: 'events' | 'products';
   readonly mapping?: string | MappingSpec;
+  readonly profile?: boolean;
 }
 
 /** Reserve an upload id and hand out a URL to PUT the file to; ingestion starts on arrival. */
@@ -56,6 +60,7 @@ export async function createUpload(
     key,
     fileName: input.fileName,
     mapping: input.mapping,
+    profile: input.profile,
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };

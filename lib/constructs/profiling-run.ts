@@ -30,7 +30,7 @@ const LAMBDA_SERVICE_ERRORS = [
 const THROTTLING_ERROR = 'ThrottlingError';
 
 export interface ProfilingRunProps {
-  /** The function implementing every step (`prepare`, `shard`, `finish`, `fail`). */
+  /** The function implementing every step (`prepare`, `shard`, `fit`, `assign`, `finish`, `fail`). */
   readonly runFunction: IFunction;
   /** Bucket holding the run manifest that PrepareRun writes. */
   readonly bucket: IBucket;
@@ -42,7 +42,11 @@ export interface ProfilingRunProps {
  *
  * `PrepareRun` (input `{ runId, trigger }`, output `{ runId, bucket, manifestKey, shardCount }`)
  * → `ProfileShards`, a Distributed Map over the JSON array of shard descriptors at
- * `manifestKey`, one `ProfileShard` child execution per shard → `FinishRun` → `RunSucceeded`.
+ * `manifestKey`, one `ProfileShard` child execution per shard (clean, aggregate per user)
+ * → `FitSegments` (a sample of users from every shard: k-means with automatic k; FP-growth
+ * over the order baskets) → `AssignSegments`, a second Distributed Map over the same shards
+ * (features, segment and cross-sell per user, written as profiles) → `FinishRun` (personas,
+ * rules, report) → `RunSucceeded`. No step holds more than one shard or the sample.
  * Any failure is caught into `$.error`, recorded by `MarkRunFailed`, and ends in the
  * `RunFailed` state (error `ProfilingRunFailed`).
  *
@@ -54,9 +58,15 @@ export class ProfilingRun extends Construct {
   constructor(scope: Construct, id: string, props: ProfilingRunProps) {
     super(scope, id);
 
-    const task = (stateId: string, payload: Record<string, unknown>, timeout: Duration): LambdaInvoke => {
+    const task = (
+      stateId: string,
+      payload: Record<string, unknown>,
+      timeout: Duration,
+      resultPath?: string,
+    ): LambdaInvoke => {
       const invoke = new LambdaInvoke(this, stateId, {
         lambdaFunction: props.runFunction,
+        resultPath,
         payload: TaskInput.fromObject(payload),
         payloadResponseOnly: true,
         // Retries are declared explicitly below instead of the construct's default.
@@ -98,15 +108,37 @@ export class ProfilingRun extends Construct {
       { step: 'shard', 'runId.$': '$.runId', 'shard.$': '$.shard' },
       Duration.minutes(15),
     );
-    const profileShards = new DistributedMap(this, 'ProfileShards', {
-      itemReader: new S3JsonItemReader({ bucket: props.bucket, key: JsonPath.stringAt('$.manifestKey') }),
-      itemSelector: { 'runId.$': '$.runId', 'shard.$': '$$.Map.Item.Value' },
-      maxConcurrency: 64,
-      resultPath: JsonPath.DISCARD,
-      label: 'ProfileShards',
-    });
-    profileShards.itemProcessor(profileShard);
-    profileShards.addCatch(markRunFailed, onError);
+    /** A Distributed Map over the shard manifest, one child execution per shard. */
+    const overShards = (stateId: string, processor: LambdaInvoke) => {
+      const map = new DistributedMap(this, stateId, {
+        itemReader: new S3JsonItemReader({ bucket: props.bucket, key: JsonPath.stringAt('$.manifestKey') }),
+        itemSelector: { 'runId.$': '$.runId', 'shard.$': '$$.Map.Item.Value' },
+        maxConcurrency: 64,
+        resultPath: JsonPath.DISCARD,
+        label: stateId,
+      });
+      map.itemProcessor(processor);
+      map.addCatch(markRunFailed, onError);
+      return map;
+    };
+    const profileShards = overShards('ProfileShards', profileShard);
+
+    // One function fits the segmentation and mines the rules on a sample of all shards.
+    const fitSegments = task(
+      'FitSegments',
+      { step: 'fit', 'runId.$': '$.runId' },
+      Duration.minutes(15),
+      // Keep the manifest key for the second map: the fit's summary goes beside it.
+      '$.fit',
+    ).addCatch(markRunFailed, onError);
+    fitSegments.addRetry({ errors: ['ShardReadError'], interval: Duration.seconds(5), maxAttempts: 2 });
+
+    const assignShard = task(
+      'AssignShard',
+      { step: 'assign', 'runId.$': '$.runId', 'shard.$': '$.shard' },
+      Duration.minutes(15),
+    );
+    const assignSegments = overShards('AssignSegments', assignShard);
 
     const finishRun = task(
       'FinishRun',
@@ -114,13 +146,19 @@ export class ProfilingRun extends Construct {
       Duration.minutes(15),
     ).addCatch(markRunFailed, onError);
 
-    const definition = prepareRun.next(profileShards).next(finishRun).next(new Succeed(this, 'RunSucceeded'));
+    const definition = prepareRun
+      .next(profileShards)
+      .next(fitSegments)
+      .next(assignSegments)
+      .next(finishRun)
+      .next(new Succeed(this, 'RunSucceeded'));
 
     const logGroup = new LogGroup(this, 'Logs', {
       retention: RetentionDays.ONE_MONTH,
     });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
-      comment: 'Tailor profiling run: prepare shards, profile each shard, finish.',
+      comment:
+        'Tailor profiling run: prepare shards, aggregate each shard, fit segments and rules, assign each shard, finish.',
       definitionBody: DefinitionBody.fromChainable(definition),
       timeout: Duration.hours(2),
       tracingEnabled: true,

@@ -11,6 +11,7 @@ import { type LocalSystem, startLocal } from '../../local/runtime';
 jest.setTimeout(180_000);
 
 let system: LocalSystem;
+let profilingRunId: string;
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 async function api(method: string, path: string, body?: unknown, raw?: string) {
@@ -101,9 +102,14 @@ describe('the local system', () => {
     const csv = [
       'eventId,userId,type,productId,orderId,timestamp,quantity,price',
       'e2e-1,alice,purchase,p1,o1,2026-01-02T10:00:00Z,1,20',
+      ',alice,purchase,p2,o1,2026-01-02T10:00:00Z,1,12',
       ',carol,view,p3,,2026-01-02T11:00:00Z,,',
       ',dave,purchase,p4,o9,not-a-date,1,5',
       ',carol,purchase,p3,o2,1767261600000,2,7.5',
+      ',carol,purchase,p1,o3,2026-01-03T09:00:00Z,1,20',
+      ',carol,purchase,p2,o3,2026-01-03T09:00:00Z,1,12',
+      ',erin,purchase,p1,o4,2026-01-03T12:00:00Z,1,20',
+      ',erin,purchase,p2,o4,2026-01-03T12:00:00Z,1,12',
     ].join('\n');
     const put = await fetch(created.body.uploadUrl, { method: 'PUT', body: csv });
     expect(put.status).toBe(200);
@@ -113,8 +119,8 @@ describe('the local system', () => {
     );
     expect(done.body).toMatchObject({
       status: 'succeeded',
-      rowsRead: 4,
-      accepted: 3,
+      rowsRead: 9,
+      accepted: 8,
       rejected: 1,
       duplicates: 0,
     });
@@ -127,10 +133,40 @@ describe('the local system', () => {
     const report = await s3.send(
       new GetObjectCommand({ Bucket: system.bucket, Key: done.body.rejectionReportKey }),
     );
-    expect(JSON.parse((await report.Body?.transformToString()) ?? '{}')).toMatchObject({ line: 4 });
+    expect(JSON.parse((await report.Body?.transformToString()) ?? '{}')).toMatchObject({ line: 5 });
+    profilingRunId = done.body.profilingRunId;
+    expect(profilingRunId).toMatch(/^run-/);
   });
 
-  it('runs a profiling run through the state machine, shard by shard', async () => {
+  it('profiles the new data in the run the upload started: segments, profiles and rules', async () => {
+    const run = await until(
+      () => api('GET', `/profiles/runs/${profilingRunId}`),
+      (r) => ['succeeded', 'failed'].includes(r.body?.status),
+    );
+    expect(run.body).toMatchObject({ status: 'succeeded', trigger: 'ingestion', phase: 'done' });
+    // alice's first purchase came through the API and again in the file: counted once.
+    expect(run.body.figures).toMatchObject({ users: 3, buyers: 3, cleaning: { duplicates: 1 } });
+    expect(run.body.shardsAssigned).toBe(run.body.shardCount);
+
+    const segments = await api('GET', '/segments');
+    expect(segments.body.segments.length).toBeGreaterThan(0);
+    const first = segments.body.segments[0];
+    expect((await api('GET', `/segments/${first.segmentId}`)).body).toMatchObject({
+      label: { en: expect.any(String), zh: expect.any(String) },
+    });
+    const profile = await api('GET', '/profiles/alice');
+    expect(profile.body).toMatchObject({
+      userId: 'alice',
+      features: { frequency: 1, monetary: 32 },
+      rfm: { tier: expect.any(String) },
+    });
+    expect((await api('GET', '/profiles/nobody')).status).toBe(404);
+    const rules = await api('GET', '/rules?productId=p1');
+    expect(rules.body.rules[0]).toMatchObject({ antecedent: ['p1'], consequent: ['p2'] });
+    expect((await api('GET', '/rules?limit=0')).status).toBe(400);
+  });
+
+  it('runs a profiling run on request, through the state machine', async () => {
     const started = await api('POST', '/profiles/runs', {});
     expect(started.status).toBe(202);
     const run = await until(
@@ -138,9 +174,6 @@ describe('the local system', () => {
       (r) => ['succeeded', 'failed'].includes(r.body?.status),
     );
     expect(run.body).toMatchObject({ status: 'succeeded', trigger: 'api' });
-    // alice's purchase came through the API and again in the file: counted once.
-    expect(run.body.figures).toMatchObject({ users: 2, events: 3, purchases: 2, duplicateEvents: 1 });
-    expect(run.body.shardsDone).toBe(run.body.shardCount);
   });
 
   it('starts a profiling run when the schedule fires', async () => {
@@ -151,7 +184,7 @@ describe('the local system', () => {
     const sfn = new SFNClient({ region: 'us-east-1', endpoint: system.endpoints.stepfunctions, credentials });
     const [machine] = [...system.stepFunctions.machines.keys()];
     const { executions } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: machine }));
-    expect(executions?.map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(executions?.map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
   });
 
   it('generates copy through the SageMaker protocol', async () => {

@@ -382,18 +382,25 @@ describe('service stack: profiling state machine', () => {
     definition = stateMachineDefinition(machine);
   });
 
-  it('prepares, profiles the shards, finishes and succeeds', () => {
+  it('prepares, profiles the shards, fits segments, assigns the shards, finishes and succeeds', () => {
     expect(definition.StartAt).toBe('PrepareRun');
     expect(definition.States.PrepareRun.Next).toBe('ProfileShards');
-    expect(definition.States.ProfileShards.Next).toBe('FinishRun');
+    expect(definition.States.ProfileShards.Next).toBe('FitSegments');
+    expect(definition.States.FitSegments.Next).toBe('AssignSegments');
+    // The second map reads the manifest key from the state: the fit must not replace it.
+    expect(definition.States.FitSegments.ResultPath).toBe('$.fit');
+    expect(definition.States.AssignSegments.Next).toBe('FinishRun');
     expect(definition.States.FinishRun.Next).toBe('RunSucceeded');
     expect(definition.States.RunSucceeded.Type).toBe('Succeed');
     expect(definition.QueryLanguage).toBeUndefined();
     expect(definition.TimeoutSeconds).toBe(7200);
   });
 
-  it('profiles shards in a DISTRIBUTED map reading the manifest from S3', () => {
-    const map = definition.States.ProfileShards;
+  it.each([
+    ['ProfileShards', 'ProfileShard'],
+    ['AssignSegments', 'AssignShard'],
+  ])('runs %s as a DISTRIBUTED map reading the manifest from S3', (name, child) => {
+    const map = definition.States[name];
     expect(map).toMatchObject({
       Type: 'Map',
       MaxConcurrency: 64,
@@ -404,9 +411,9 @@ describe('service stack: profiling state machine', () => {
         ReaderConfig: { InputType: 'JSON' },
         Parameters: { 'Key.$': '$.manifestKey' },
       },
-      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' }, StartAt: 'ProfileShard' },
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' }, StartAt: child },
     });
-    expect(map.ItemProcessor.States.ProfileShard.Retry[0].ErrorEquals).toEqual(
+    expect(map.ItemProcessor.States[child].Retry[0].ErrorEquals).toEqual(
       expect.arrayContaining(['Lambda.ServiceException', 'ThrottlingError']),
     );
   });
@@ -415,10 +422,13 @@ describe('service stack: profiling state machine', () => {
     const tasks: [string, Json][] = [
       ...Object.entries(definition.States as Json),
       ...Object.entries(definition.States.ProfileShards.ItemProcessor.States as Json),
+      ...Object.entries(definition.States.AssignSegments.ItemProcessor.States as Json),
     ].filter(([, state]) => state.Type === 'Task');
     expect(Object.fromEntries(tasks.map(([name, state]) => [name, state.Parameters.step]))).toEqual({
       PrepareRun: 'prepare',
       ProfileShard: 'shard',
+      FitSegments: 'fit',
+      AssignShard: 'assign',
       FinishRun: 'finish',
       MarkRunFailed: 'fail',
     });
@@ -429,7 +439,7 @@ describe('service stack: profiling state machine', () => {
   });
 
   it('catches every failure of the run into MarkRunFailed, which ends in the RunFailed state', () => {
-    for (const name of ['PrepareRun', 'ProfileShards', 'FinishRun']) {
+    for (const name of ['PrepareRun', 'ProfileShards', 'FitSegments', 'AssignSegments', 'FinishRun']) {
       expect(definition.States[name].Catch).toEqual([
         { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'MarkRunFailed' },
       ]);

@@ -128,23 +128,29 @@ export function frequentItemsets(
     occurrences += counts[id]!;
   }
 
-  // Pass 2: each transaction's frequent ranks, sorted and inserted into the main tree.
-  const miner = new Miner(nFrequent, minCount, maxLength, occurrences + 1);
-  const root = miner.beginTree(nFrequent, occurrences);
-  const hBase = miner.headerTop - nFrequent;
-  for (let r = 0; r < nFrequent; r++) miner.hGlobal[hBase + r] = r;
-  const path = miner.path;
+  // Pass 2: each transaction's frequent ranks in ascending order, compacted in place over `ids`
+  // (run t is ids[start[t] .. start[t + 1])), then the runs sorted lexicographically: each one then
+  // shares its longest common prefix with the run before it, so the main tree is built without
+  // looking up children, and in depth-first order, which keeps a path's nodes close in memory.
+  const start = new Int32Array(n + 1);
+  let written = 0;
   for (let t = 0, at = 0; t < n; t++) {
+    start[t] = written;
     const end = idEnd[t]!;
-    let len = 0;
     for (; at < end; at++) {
       const rank = rankOf[ids[at]!]!;
-      if (rank >= 0) path[len++] = rank;
+      if (rank >= 0) ids[written++] = rank;
     }
-    if (len === 0) continue;
-    sortDescending(path, len);
-    miner.insert(root, hBase, len, 1);
+    sortRun(ids, start[t]!, written);
   }
+  start[n] = written;
+  const order: number[] = [];
+  for (let t = 0; t < n; t++) if (start[t + 1]! > start[t]!) order.push(t);
+  order.sort((a, b) => compareRuns(ids, start, a, b));
+
+  const miner = new Miner(nFrequent, minCount, maxLength, written + 1);
+  const root = miner.buildMain(ids, start, order, nFrequent, written);
+  const hBase = 0;
   miner.mine(root, hBase, nFrequent, 0, !miner.branched);
   return miner.itemsets(rankNames, n);
 }
@@ -199,7 +205,7 @@ export function associationRules(
         const antecedent = items.filter((_, j) => !chosen.includes(j));
         const countA = countOf.get(keyOf(antecedent));
         const countC = countOf.get(keyOf(consequent));
-        if (countA !== undefined && countC !== undefined) {
+        if (countA !== undefined && countC !== undefined && countA > 0 && countC > 0) {
           const confidence = count / countA;
           // One rounding only, so independent items give a lift of exactly 1.
           const lift = (count * nTransactions) / (countA * countC);
@@ -314,7 +320,7 @@ class Miner {
    * Start a tree of `nItems` items and at most `maxNodes` non-root nodes on top of the arenas:
    * returns its root; its header table is the last `nItems` slots below `headerTop`.
    */
-  beginTree(nItems: number, maxNodes: number): number {
+  beginTree(nItems: number, maxNodes: number, withTable = true): number {
     const needNodes = this.nodeTop + maxNodes + 1;
     if (needNodes > this.item.length) {
       this.item = grown(this.item, needNodes);
@@ -335,12 +341,14 @@ class Miner {
     this.hCount.fill(0, this.headerTop, needHeaders);
     this.headerTop = needHeaders;
 
-    // Load factor at most 1/2.
-    let size = 16;
-    while (size < 2 * (maxNodes + 1)) size *= 2;
-    if (size > this.table.length) this.table = new Int32Array(size);
-    this.table.fill(-1, 0, size);
-    this.mask = size - 1;
+    if (withTable) {
+      // Load factor at most 1/2.
+      let size = 16;
+      while (size < 2 * (maxNodes + 1)) size *= 2;
+      if (size > this.table.length) this.table = new Int32Array(size);
+      this.table.fill(-1, 0, size);
+      this.mask = size - 1;
+    }
     this.branched = false;
 
     const root = this.nodeTop++;
@@ -349,6 +357,53 @@ class Miner {
     this.parent[root] = -1;
     this.link[root] = -1;
     this.hasChild[root] = 0;
+    return root;
+  }
+
+  /**
+   * The main tree from lexicographically sorted runs of ascending ranks (local id = rank): nodes
+   * shared with the previous run are reused, the rest are created below them. Returns the root;
+   * the header table is at 0.
+   */
+  buildMain(
+    runs: Int32Array,
+    start: Int32Array,
+    order: ReadonlyArray<number>,
+    nItems: number,
+    maxNodes: number,
+  ): number {
+    const root = this.beginTree(nItems, maxNodes, false);
+    const { item, count, parent, link, hasChild, hHead, hCount, hGlobal } = this;
+    for (let r = 0; r < nItems; r++) hGlobal[r] = r;
+    const stack = this.path; // the previous run's nodes, by depth
+    let prevStart = 0;
+    let prevLen = 0;
+    for (const t of order) {
+      const s = start[t]!;
+      const len = start[t + 1]! - s;
+      const shared = Math.min(len, prevLen);
+      let d = 0;
+      while (d < shared && runs[s + d] === runs[prevStart + d]) d++;
+      for (let k = 0; k < d; k++) count[stack[k]!]!++;
+      let above = d === 0 ? root : stack[d - 1]!;
+      for (let k = d; k < len; k++) {
+        const r = runs[s + k]!;
+        const node = this.nodeTop++;
+        item[node] = r;
+        count[node] = 1;
+        parent[node] = above;
+        hasChild[node] = 0;
+        link[node] = hHead[r]!;
+        hHead[r] = node;
+        if (hasChild[above] === 1) this.branched = true;
+        hasChild[above] = 1;
+        stack[k] = node;
+        above = node;
+      }
+      for (let k = 0; k < len; k++) hCount[runs[s + k]!]!++;
+      prevStart = s;
+      prevLen = len;
+    }
     return root;
   }
 
@@ -461,10 +516,8 @@ class Miner {
   private emit(size: number, c: number): void {
     const at = this.outStart[this.nOut]!;
     if (at + size > this.outItems.length) this.outItems = grown(this.outItems, at + size);
-    if (this.nOut + 2 > this.outStart.length) {
-      this.outStart = grown(this.outStart, this.nOut + 2);
-      this.outCount = grown(this.outCount, this.nOut + 1);
-    }
+    if (this.nOut + 2 > this.outStart.length) this.outStart = grown(this.outStart, this.nOut + 2);
+    if (this.nOut + 1 > this.outCount.length) this.outCount = grown(this.outCount, this.nOut + 1);
     this.outItems.set(this.prefix.subarray(0, size), at);
     this.outCount[this.nOut] = c;
     this.outStart[++this.nOut] = at + size;
@@ -525,21 +578,34 @@ function resolveMaxLength(maxLength: number | undefined): number {
   return maxLength;
 }
 
-/** Insertion sort for the short runs of a basket, the built-in sort for long ones. */
-function sortDescending(a: Int32Array, len: number): void {
-  if (len > 48) {
-    a.subarray(0, len).sort().reverse();
+/** Sort a[from .. to) ascending: insertion sort for a basket's short runs, the built-in for long ones. */
+function sortRun(a: Int32Array, from: number, to: number): void {
+  if (to - from > 48) {
+    a.subarray(from, to).sort();
     return;
   }
-  for (let i = 1; i < len; i++) {
+  for (let i = from + 1; i < to; i++) {
     const x = a[i]!;
     let j = i - 1;
-    while (j >= 0 && a[j]! < x) {
+    while (j >= from && a[j]! > x) {
       a[j + 1] = a[j]!;
       j--;
     }
     a[j + 1] = x;
   }
+}
+
+/** Lexicographic order of runs a and b; a proper prefix comes first. */
+function compareRuns(runs: Int32Array, start: Int32Array, a: number, b: number): number {
+  let i = start[a]!;
+  let j = start[b]!;
+  const endA = start[a + 1]!;
+  const endB = start[b + 1]!;
+  for (; i < endA && j < endB; i++, j++) {
+    const d = runs[i]! - runs[j]!;
+    if (d !== 0) return d;
+  }
+  return endA - i - (endB - j);
 }
 
 function grown(a: Int32Array, atLeast: number): Int32Array<ArrayBuffer> {

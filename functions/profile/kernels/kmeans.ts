@@ -128,7 +128,7 @@ export function assign(data: Matrix, n: number, d: number, centroids: Matrix, k:
     let bestDistance = squaredDistance(x, row, c, 0, d);
     for (let j = 1; j < k; j++) {
       if (gap[best * k + j]! >= 4 * bestDistance) continue;
-      const distance = squaredDistance(x, row, c, j * d, d);
+      const distance = squaredDistanceBelow(x, row, c, j * d, d, bestDistance);
       if (distance < bestDistance) {
         bestDistance = distance;
         best = j;
@@ -332,14 +332,14 @@ export function applyStandardization(
 class Fit {
   readonly centroids: Float64Array;
   readonly labels: Int32Array;
-  /** Hamerly's bounds: ≥ the distance to the own centroid, ≤ the distance to any other. */
+  /**
+   * Hamerly's bounds: `upper` ≥ the distance to the own centroid, `lower` ≤ the distance
+   * to any other. While seeding they hold squared distances: to the nearest centroid, and
+   * a lower bound on the second nearest.
+   */
   private readonly upper: Float64Array;
   private readonly lower: Float64Array;
-  /** Squared distance to the nearest centroid while seeding; two candidate buffers. */
-  private closest: Float64Array;
-  private trial: Float64Array;
-  private bestTrial: Float64Array;
-  /** Prefix sums while seeding, distances to the own centroid when relocating. */
+  /** Prefix sums of the seeding potential; distances to the own centroid when relocating. */
   private readonly scratch: Float64Array;
   /** Weighted sum of member rows, member weight, and member count of each cluster. */
   private readonly sums: Float64Array;
@@ -350,8 +350,16 @@ class Fit {
   private readonly shift: Float64Array;
   /** Half the distance from each centroid to its nearest other centroid. */
   private readonly half: Float64Array;
+  /** Seeding: candidates per step (2 + ⌊ln k⌋), evaluated four at a time. */
   private readonly trials: number;
+  private readonly slots: number;
+  /** Seeding: each candidate's squared distance (or a lower bound on it) to each row. */
+  private readonly toCandidate: Float64Array;
+  /** Seeding: distance from each candidate to each chosen centroid. */
   private readonly gap: Float64Array;
+  private readonly block: Float64Array;
+  private readonly candidates: Int32Array;
+  private readonly potentials: Float64Array;
 
   constructor(
     private readonly x: Float64Array,
@@ -365,9 +373,6 @@ class Fit {
     this.labels = new Int32Array(n);
     this.upper = new Float64Array(n);
     this.lower = new Float64Array(n);
-    this.closest = new Float64Array(n);
-    this.trial = new Float64Array(n);
-    this.bestTrial = new Float64Array(n);
     this.scratch = new Float64Array(n);
     this.sums = new Float64Array(k * d);
     this.mass = new Float64Array(k);
@@ -375,67 +380,139 @@ class Fit {
     this.previous = new Float64Array(k * d);
     this.shift = new Float64Array(k);
     this.half = new Float64Array(k);
-    this.trials = 2 + Math.floor(Math.log(k));
-    this.gap = new Float64Array(this.trials * k);
+    this.trials = k > 1 ? 2 + Math.floor(Math.log(k)) : 0;
+    this.slots = 4 * Math.ceil(this.trials / 4);
+    this.toCandidate = new Float64Array(this.trials * n);
+    this.gap = new Float64Array(this.slots * k);
+    this.block = new Float64Array(4 * d);
+    this.candidates = new Int32Array(this.slots);
+    this.potentials = new Float64Array(this.slots);
   }
 
   /**
-   * Greedy k-means++. Leaves the centroids, each row's nearest centroid in `labels` and its
-   * squared distance in `closest`, so the first Lloyd assignment comes for free.
+   * Greedy k-means++. Leaves the centroids, each row's nearest centroid in `labels`, its
+   * squared distance in `upper` and a lower bound on the squared distance to the second
+   * nearest in `lower`, so the first Lloyd assignment comes for free.
+   *
+   * Each step scores its candidates four at a time in one pass over the rows (four
+   * independent sums, each row read once). A row skips the arithmetic when no candidate can
+   * be nearer than its nearest centroid a: ‖x − c‖ ≥ ‖c − a‖ − ‖x − a‖ ≥ ‖x − a‖ once
+   * ‖c − a‖ ≥ 2‖x − a‖; that difference is kept as the lower bound.
    */
   seed(random: () => number): void {
-    const { x, n, d, k, weights, labels, centroids, scratch, gap, trials } = this;
-    let closest = this.closest;
-    let trial = this.trial;
-    let bestTrial = this.bestTrial;
+    const { x, n, d, k, weights, labels, centroids, scratch: prefix, trials, slots } = this;
+    const { upper: closest, lower: second, toCandidate, gap, block, candidates, potentials } = this;
 
-    const first = this.draw(weights, random() * prefixSums(weights, scratch));
+    const first = this.draw(prefix, random() * prefixSums(weights, prefix));
     centroids.set(x.subarray(first * d, first * d + d), 0);
     let potential = 0;
     for (let i = 0; i < n; i++) {
       const distance = squaredDistance(x, i * d, centroids, 0, d);
       closest[i] = distance;
+      second[i] = Number.POSITIVE_INFINITY;
       labels[i] = 0;
       potential += weights[i]! * distance;
+      prefix[i] = potential;
     }
 
     for (let c = 1; c < k; c++) {
-      for (let i = 0, sum = 0; i < n; i++) {
-        sum += weights[i]! * closest[i]!;
-        scratch[i] = sum;
+      for (let t = 0; t < slots; t++) {
+        // Slots past the last trial repeat it, so every block has four candidates.
+        candidates[t] = t < trials ? this.draw(prefix, random() * potential) : candidates[trials - 1]!;
+        for (let j = 0; j < c; j++) {
+          gap[t * k + j] = Math.sqrt(squaredDistance(x, candidates[t]! * d, centroids, j * d, d));
+        }
       }
-      let bestPotential = Number.POSITIVE_INFINITY;
-      let bestRow = 0;
-      for (let t = 0; t < trials; t++) {
-        const candidate = this.draw(scratch, random() * potential);
-        const at = candidate * d;
-        for (let j = 0; j < c; j++) gap[t * k + j] = squaredDistance(x, at, centroids, j * d, d);
-        let trialPotential = 0;
+      potentials.fill(0);
+      for (let b = 0; b < slots; b += 4) {
+        for (let q = 0; q < 4; q++)
+          block.set(x.subarray(candidates[b + q]! * d, candidates[b + q]! * d + d), q * d);
+        const real = Math.min(4, trials - b);
+        const g0 = b * k;
+        const g1 = g0 + k;
+        const g2 = g1 + k;
+        const g3 = g2 + k;
+        const o0 = b * n;
+        let p0 = 0;
+        let p1 = 0;
+        let p2 = 0;
+        let p3 = 0;
         for (let i = 0; i < n; i++) {
-          let distance = closest[i]!;
-          // The candidate is at least as far as the nearest centroid when that centroid is
-          // twice as far from the candidate as from the row.
-          if (gap[t * k + labels[i]!]! < 4 * distance) {
-            const toCandidate = squaredDistance(x, i * d, x, at, d);
-            if (toCandidate < distance) distance = toCandidate;
+          const near = closest[i]!;
+          const a = labels[i]!;
+          const root = Math.sqrt(near);
+          const twice = 2 * root;
+          let s0: number;
+          let s1: number;
+          let s2: number;
+          let s3: number;
+          if (
+            gap[g0 + a]! >= twice &&
+            gap[g1 + a]! >= twice &&
+            gap[g2 + a]! >= twice &&
+            gap[g3 + a]! >= twice
+          ) {
+            s0 = (gap[g0 + a]! - root) ** 2;
+            s1 = (gap[g1 + a]! - root) ** 2;
+            s2 = (gap[g2 + a]! - root) ** 2;
+            s3 = (gap[g3 + a]! - root) ** 2;
+          } else {
+            s0 = 0;
+            s1 = 0;
+            s2 = 0;
+            s3 = 0;
+            for (let p = i * d, t = 0; t < d; p++, t++) {
+              const value = x[p]!;
+              const e0 = value - block[t]!;
+              const e1 = value - block[t + d]!;
+              const e2 = value - block[t + 2 * d]!;
+              const e3 = value - block[t + 3 * d]!;
+              s0 += e0 * e0;
+              s1 += e1 * e1;
+              s2 += e2 * e2;
+              s3 += e3 * e3;
+            }
           }
-          trial[i] = distance;
-          trialPotential += weights[i]! * distance;
+          const w = weights[i]!;
+          toCandidate[o0 + i] = s0;
+          p0 += w * (s0 < near ? s0 : near);
+          if (real > 1) {
+            toCandidate[o0 + n + i] = s1;
+            p1 += w * (s1 < near ? s1 : near);
+          }
+          if (real > 2) {
+            toCandidate[o0 + 2 * n + i] = s2;
+            p2 += w * (s2 < near ? s2 : near);
+          }
+          if (real > 3) {
+            toCandidate[o0 + 3 * n + i] = s3;
+            p3 += w * (s3 < near ? s3 : near);
+          }
         }
-        if (trialPotential < bestPotential) {
-          bestPotential = trialPotential;
-          bestRow = candidate;
-          [trial, bestTrial] = [bestTrial, trial];
-        }
+        potentials[b] = p0;
+        potentials[b + 1] = p1;
+        potentials[b + 2] = p2;
+        potentials[b + 3] = p3;
       }
-      centroids.set(x.subarray(bestRow * d, bestRow * d + d), c * d);
-      for (let i = 0; i < n; i++) if (bestTrial[i]! < closest[i]!) labels[i] = c;
-      [closest, bestTrial] = [bestTrial, closest];
-      potential = bestPotential;
+      let best = 0;
+      for (let t = 1; t < trials; t++) if (potentials[t]! < potentials[best]!) best = t;
+      centroids.set(x.subarray(candidates[best]! * d, candidates[best]! * d + d), c * d);
+      potential = 0;
+      for (let i = 0, at = best * n; i < n; i++, at++) {
+        let near = closest[i]!;
+        const distance = toCandidate[at]!;
+        if (distance < near) {
+          second[i] = near;
+          closest[i] = distance;
+          labels[i] = c;
+          near = distance;
+        } else if (distance < second[i]!) {
+          second[i] = distance;
+        }
+        potential += weights[i]! * near;
+        prefix[i] = potential;
+      }
     }
-    this.closest = closest;
-    this.trial = trial;
-    this.bestTrial = bestTrial;
   }
 
   /**
@@ -443,16 +520,15 @@ class Fit {
    * centroid updates. On return every row's label is its nearest centroid.
    */
   lloyd(maxIter: number): number {
-    const { x, n, d, weights, labels, upper, lower, closest, sums, mass, members } = this;
+    const { x, n, d, weights, labels, upper, lower, sums, mass, members } = this;
     sums.fill(0);
     mass.fill(0);
     members.fill(0);
     for (let i = 0; i < n; i++) {
       const label = labels[i]!;
       const w = weights[i]!;
-      upper[i] = Math.sqrt(closest[i]!);
-      // The second-nearest centroid is unknown after seeding: 0 is a valid lower bound.
-      lower[i] = 0;
+      upper[i] = Math.sqrt(upper[i]!);
+      lower[i] = Math.sqrt(lower[i]!);
       if (w > 0) members[label]!++;
       mass[label]! += w;
       const row = i * d;
@@ -602,7 +678,7 @@ class Fit {
       let next = Number.POSITIVE_INFINITY;
       for (let j = 0; j < k; j++) {
         if (j === a) continue;
-        const distance = squaredDistance(x, row, centroids, j * d, d);
+        const distance = squaredDistanceBelow(x, row, centroids, j * d, d, next);
         if (distance < first) {
           next = first;
           first = distance;
@@ -713,6 +789,35 @@ function meanSilhouettes(
 function squaredDistance(a: Float64Array, aAt: number, b: Float64Array, bAt: number, d: number): number {
   let sum = 0;
   for (let t = 0; t < d; t++) {
+    const diff = a[aAt + t]! - b[bAt + t]!;
+    sum += diff * diff;
+  }
+  return sum;
+}
+
+/**
+ * The squared distance when it is below `limit`; otherwise some partial sum ≥ `limit`
+ * (the scan stops early: most candidates are rejected after a few coordinates).
+ */
+function squaredDistanceBelow(
+  a: Float64Array,
+  aAt: number,
+  b: Float64Array,
+  bAt: number,
+  d: number,
+  limit: number,
+): number {
+  let sum = 0;
+  let t = 0;
+  for (; t + 4 <= d; t += 4) {
+    const d0 = a[aAt + t]! - b[bAt + t]!;
+    const d1 = a[aAt + t + 1]! - b[bAt + t + 1]!;
+    const d2 = a[aAt + t + 2]! - b[bAt + t + 2]!;
+    const d3 = a[aAt + t + 3]! - b[bAt + t + 3]!;
+    sum += d0 * d0 + d1 * d1 + (d2 * d2 + d3 * d3);
+    if (sum >= limit) return sum;
+  }
+  for (; t < d; t++) {
     const diff = a[aAt + t]! - b[bAt + t]!;
     sum += diff * diff;
   }

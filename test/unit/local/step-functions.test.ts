@@ -36,6 +36,12 @@ describe('binding a Distributed Map ItemReader for the local runner', () => {
     expect(readers.get('Shards (ItemReader)')).toEqual(states.Shards.ItemReader);
   });
 
+  it('lets the Catch of the map handle a failing reader, as a failing Map state would be', () => {
+    const withCatch = { ...states.Shards, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Failed' }] };
+    const bound = bindItemReaders(structuredClone({ Shards: withCatch }), 'Shards', new Map());
+    expect(bound.states['Shards (ItemReader)']?.['Catch']).toEqual(withCatch.Catch);
+  });
+
   it('starts at the reader when the map is the first state', () => {
     const bound = bindItemReaders(structuredClone({ Shards: states.Shards }), 'Shards', new Map());
     expect(bound.startAt).toBe('Shards (ItemReader)');
