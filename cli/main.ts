@@ -1,6 +1,8 @@
 import { Command, Option } from 'commander';
+import type { Segment } from '../functions/profile/segments';
+import type { StoredRule } from '../functions/profile/store';
 import { ApiClient, ApiError } from './client';
-import { printRun, profileRun } from './commands/profile';
+import { printRules, printRun, printSegment, printSegments, profileRun } from './commands/profile';
 import { defaultPorts, start } from './commands/start';
 import { printUpload, upload } from './commands/upload';
 import { pairs } from './output';
@@ -111,6 +113,45 @@ withApi(profile.command('status <runId>').description('show a profiling run')).a
     else printRun(run);
   },
 );
+
+withApi(profile.command('get <userId>').description("show a user's profile")).action(
+  async (userId: string, options) => {
+    const found = await client(options).request<Record<string, unknown>>(
+      'GET',
+      `profiles/${encodeURIComponent(userId)}`,
+    );
+    console.log(JSON.stringify(found, null, 2));
+  },
+);
+
+withApi(
+  program.command('segments [segmentId]').description('list the segments and personas, or show one'),
+).action(async (segmentId: string | undefined, options) => {
+  const api = client(options);
+  if (segmentId) {
+    const segment = await api.request<Segment>('GET', `segments/${encodeURIComponent(segmentId)}`);
+    return options.json ? console.log(JSON.stringify(segment, null, 2)) : printSegment(segment);
+  }
+  const { segments } = await api.request<{ segments: Segment[] }>('GET', 'segments');
+  if (options.json) console.log(JSON.stringify(segments, null, 2));
+  else printSegments(segments);
+});
+
+withApi(
+  program
+    .command('rules')
+    .description('cross-sell rules: "customers who bought X also buy Y"')
+    .option('--product <productId>', 'only rules for this product')
+    .option('--limit <n>', 'how many', '20'),
+).action(async (options) => {
+  const query = new URLSearchParams({
+    limit: options.limit,
+    ...(options.product ? { productId: options.product } : {}),
+  });
+  const { rules } = await client(options).request<{ rules: StoredRule[] }>('GET', `rules?${query}`);
+  if (options.json) console.log(JSON.stringify(rules, null, 2));
+  else printRules(rules);
+});
 
 program.parseAsync(process.argv).catch((error: Error) => {
   if (error instanceof ApiError) {

@@ -391,9 +391,21 @@ const compiled = categoryRules.map((rule) => ({
   words: new Set(rule.keywords.filter((k) => !k.includes(' '))),
 }));
 
+const memo = new Map<string, string>();
+
 /** The category id of a product from its description (see the method above). */
 export function categoryOfDescription(description: string, stockCode = ''): string {
   if (stockCode && isNonProductCode(stockCode)) return nonProduct.id;
+  let category = memo.get(description);
+  if (category === undefined) {
+    category = matchCategory(description);
+    if (memo.size > 200_000) memo.clear();
+    memo.set(description, category);
+  }
+  return category;
+}
+
+function matchCategory(description: string): string {
   const text = ` ${description
     .toUpperCase()
     .replace(/[^A-Z0-9'\- ]+/g, ' ')

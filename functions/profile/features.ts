@@ -110,6 +110,8 @@ export interface ShardResult {
   readonly categoryPrices: CategoryPriceStats;
   readonly maxTimestamp: number;
   readonly minTimestamp: number;
+  /** Kept events by type (guests included): the funnel. */
+  readonly eventTypes: Record<string, number>;
 }
 
 export const isGuest = (userId: string) => userId.startsWith('guest:');
@@ -126,6 +128,7 @@ export function aggregateShard(
   const byUser = new Map<string, BehaviourEvent[]>();
   const baskets = new Map<string, Set<string>>();
   const categoryPrices: CategoryPriceStats = {};
+  const eventTypes: Record<string, number> = {};
   let maxTimestamp = Number.NEGATIVE_INFINITY;
   let minTimestamp = Number.POSITIVE_INFINITY;
 
@@ -153,6 +156,7 @@ export function aggregateShard(
     maxTimestamp = Math.max(maxTimestamp, at);
     minTimestamp = Math.min(minTimestamp, at);
     cleaning.eventsKept++;
+    eventTypes[event.type] = (eventTypes[event.type] ?? 0) + 1;
     if (event.type === 'purchase' && event.productId && event.category !== nonProduct.id) {
       const orderKey = event.orderId ?? `${event.userId}|${event.timestamp}`;
       const basket = baskets.get(orderKey) ?? new Set<string>();
@@ -177,6 +181,7 @@ export function aggregateShard(
     categoryPrices,
     maxTimestamp,
     minTimestamp,
+    eventTypes,
   };
 }
 

@@ -79,6 +79,16 @@ export function renderRunReport(input: {
     `| guest events (no user: baskets only) | ${fmt(c.guestEvents)} |`,
     `| kept | ${fmt(c.eventsKept)} |`,
     '',
+    '## Events and funnel',
+    '',
+    '| event type | events |',
+    '| --- | ---: |',
+    ...Object.entries(figures.eventTypes)
+      .sort((a, b) => b[1] - a[1])
+      .map(([type, n]) => `| ${type} | ${fmt(n)} |`),
+    '',
+    `View → cart ${figures.funnel.viewToCart ?? '—'}, view → purchase ${figures.funnel.viewToPurchase ?? '—'}, cart → purchase ${figures.funnel.cartToPurchase ?? '—'} (events per event).`,
+    '',
     '## Segments',
     '',
     '![Users per segment](segment-sizes.svg)',

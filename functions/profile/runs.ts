@@ -58,6 +58,13 @@ export interface RunFigures {
   readonly k: number;
   readonly silhouette: Array<{ k: number; silhouette: number }>;
   readonly rules: number;
+  /** Kept events by type; with views, the funnel ratios. */
+  readonly eventTypes: Record<string, number>;
+  readonly funnel: {
+    viewToCart: number | null;
+    viewToPurchase: number | null;
+    cartToPurchase: number | null;
+  };
 }
 
 export interface RunRecord {
@@ -272,6 +279,7 @@ interface ShardSummary {
   readonly minTimestamp: number;
   readonly users: number;
   readonly baskets: number;
+  readonly eventTypes: Record<string, number>;
 }
 
 const jsonl = (rows: unknown[]) => (rows.length ? `${rows.map((r) => JSON.stringify(r)).join('\n')}\n` : '');
@@ -298,6 +306,7 @@ export async function profileShard(runId: string, descriptor: ShardDescriptor, p
     minTimestamp: result.minTimestamp,
     users: result.users.length,
     baskets: result.baskets.length,
+    eventTypes: result.eventTypes,
   };
   await Promise.all([
     ports.objects.put(runFile(runId, 'users', `${shard}.jsonl`), jsonl(result.users), 'application/x-ndjson'),
@@ -326,6 +335,7 @@ export interface RunModel {
   readonly segmentation: SegmentationModel;
   readonly rules: AssociationRule[];
   readonly cleaning: CleaningCounts;
+  readonly eventTypes: Record<string, number>;
   readonly users: number;
   readonly baskets: number;
   readonly basketsMined: number;
@@ -365,6 +375,7 @@ export async function fitRun(runId: string, ports: RunPorts) {
   }
   const summaries = [...summariesByShard.values()];
   let cleaning = emptyCleaning();
+  let eventTypes: Record<string, number> = {};
   let prices: CategoryPriceStats = {};
   let maxTimestamp = Number.NEGATIVE_INFINITY;
   let minTimestamp = Number.POSITIVE_INFINITY;
@@ -372,6 +383,7 @@ export async function fitRun(runId: string, ports: RunPorts) {
   let baskets = 0;
   for (const s of summaries) {
     cleaning = addCounts(cleaning, s.cleaning);
+    eventTypes = addCounts(eventTypes, s.eventTypes ?? {});
     prices = mergeCategoryPrices(prices, s.categoryPrices);
     maxTimestamp = Math.max(maxTimestamp, s.maxTimestamp ?? Number.NEGATIVE_INFINITY);
     minTimestamp = Math.min(minTimestamp, s.minTimestamp ?? Number.POSITIVE_INFINITY);
@@ -425,6 +437,7 @@ export async function fitRun(runId: string, ports: RunPorts) {
     segmentation,
     rules,
     cleaning,
+    eventTypes,
     users,
     baskets,
     basketsMined: mined.length,
@@ -551,6 +564,8 @@ export async function finishRun(runId: string, ports: RunPorts) {
     k: model.segmentation.centroids.length,
     silhouette: model.segmentation.scores.map((s) => ({ k: s.k, silhouette: round(s.silhouette) })),
     rules: model.rules.length,
+    eventTypes: model.eventTypes,
+    funnel: funnelOf(model.eventTypes),
   };
   const report = renderRunReport({ runId, figures, segments, rules: stored.slice(0, 20), grid, model });
   for (const [name, body] of Object.entries(report.charts)) {
@@ -561,6 +576,16 @@ export async function finishRun(runId: string, ports: RunPorts) {
   await setRun(runId, ports, { status: 'succeeded', phase: 'done', figures, reportKey });
   await releaseLock(runId, ports.operations);
   return { runId, status: 'succeeded', segments: segments.length, rules: stored.length, reportKey };
+}
+
+function funnelOf(types: Record<string, number>): RunFigures['funnel'] {
+  const share = (a: string, b: string) =>
+    (types[b] ?? 0) > 0 ? round((types[a] ?? 0) / (types[b] ?? 1)) : null;
+  return {
+    viewToCart: share('cart', 'view'),
+    viewToPurchase: share('purchase', 'view'),
+    cartToPurchase: share('purchase', 'cart'),
+  };
 }
 
 /** The Catch path: record why the run failed, then the state machine ends in its Fail state. */

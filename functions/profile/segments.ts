@@ -257,6 +257,12 @@ export function describeSegments(stats: Record<string, SegmentStats>, model?: Se
   const centroids = new Map(model ? model.segmentIds.map((id, c) => [id, rawCentroid(model, c)]) : []);
   const totalUsers = Object.values(stats).reduce((s, x) => s + x.users, 0) || 1;
   const totalValue = Object.values(stats).reduce((s, x) => s + x.monetary, 0) || 1;
+  const overall: Record<string, number> = {};
+  for (const x of Object.values(stats)) {
+    for (const [category, w] of Object.entries(x.categories))
+      overall[category] = (overall[category] ?? 0) + w;
+  }
+  const overallTotal = Object.values(overall).reduce((a, b) => a + b, 0) || 1;
   return Object.entries(stats)
     .filter(([, s]) => s.users > 0)
     .map(([segmentId, s]) => {
@@ -274,7 +280,17 @@ export function describeSegments(stats: Record<string, SegmentStats>, model?: Se
           share: round(w / categoryTotal, 3),
           ...categoryName(category),
         }));
-      const top = topCategories[0];
+      // The persona names the segment's signature category: the one it over-indexes on most
+      // (its share over the share among all users), among those with at least 5% of its weight.
+      const signature = Object.entries(s.categories)
+        .map(([category, w]) => ({
+          category,
+          share: w / categoryTotal,
+          index: w / categoryTotal / ((overall[category] ?? 0) / overallTotal || 1),
+        }))
+        .filter((c) => c.share >= 0.05)
+        .sort((a, b) => b.index - a.index)[0];
+      const top = signature ? { ...categoryName(signature.category), index: signature.index } : undefined;
       const tierName = rfmTierNames[tier];
       const bandName = priceBandNames[band];
       const label = {
@@ -309,6 +325,7 @@ export function describeSegments(stats: Record<string, SegmentStats>, model?: Se
           ...(topCategories.length
             ? [`buys mostly ${topCategories.map((c) => `${c.en} (${round(c.share * 100, 0)}%)`).join(', ')}`]
             : []),
+          ...(top ? [`over-indexes on ${top.en}: ${round(top.index, 2)}× its share among all users`] : []),
         ],
         zh: [
           `${n} 位用户（占用户 ${round(userShare * 100, 1)}%，占净消费 ${round(valueShare * 100, 1)}%）`,
@@ -317,6 +334,7 @@ export function describeSegments(stats: Record<string, SegmentStats>, model?: Se
           ...(topCategories.length
             ? [`主要购买：${topCategories.map((c) => `${c.zh}（${round(c.share * 100, 0)}%）`).join('、')}`]
             : []),
+          ...(top ? [`${top.zh}的占比是全体用户的 ${round(top.index, 2)} 倍`] : []),
         ],
       };
       return {

@@ -1,6 +1,20 @@
 const formatters = new Map<string, Intl.DateTimeFormat>();
+const hourOffsets = new Map<string, number>();
 
+/** The offset of the zone at an instant. Offsets change on quarter hours (UTC), so one lookup serves a quarter hour. */
 function offsetMs(utcMs: number, timeZone: string): number {
+  const hour = Math.floor(utcMs / 900_000);
+  const key = `${timeZone}|${hour}`;
+  let offset = hourOffsets.get(key);
+  if (offset === undefined) {
+    offset = lookupOffset(hour * 900_000, timeZone);
+    if (hourOffsets.size > 100_000) hourOffsets.clear();
+    hourOffsets.set(key, offset);
+  }
+  return offset;
+}
+
+function lookupOffset(utcMs: number, timeZone: string): number {
   let format = formatters.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-GB', {

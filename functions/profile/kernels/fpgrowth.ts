@@ -270,9 +270,10 @@ class Miner {
   hasChild: Uint8Array;
   nodeTop = 0;
 
-  // Header arena: first node, total count and global rank per local item id.
+  // Header arena: first node, total count, number of nodes and global rank per local item id.
   hHead: Int32Array;
   hCount: Int32Array;
+  hNodes: Int32Array;
   hGlobal: Int32Array;
   headerTop = 0;
 
@@ -309,6 +310,7 @@ class Miner {
     const headers = Math.max(nFrequent * 4, 1024);
     this.hHead = new Int32Array(headers);
     this.hCount = new Int32Array(headers);
+    this.hNodes = new Int32Array(headers);
     this.hGlobal = new Int32Array(headers);
     this.tally = new Int32Array(nFrequent);
     this.remap = new Int32Array(nFrequent);
@@ -335,16 +337,18 @@ class Miner {
     if (needHeaders > this.hHead.length) {
       this.hHead = grown(this.hHead, needHeaders);
       this.hCount = grown(this.hCount, needHeaders);
+      this.hNodes = grown(this.hNodes, needHeaders);
       this.hGlobal = grown(this.hGlobal, needHeaders);
     }
     this.hHead.fill(-1, this.headerTop, needHeaders);
     this.hCount.fill(0, this.headerTop, needHeaders);
+    this.hNodes.fill(0, this.headerTop, needHeaders);
     this.headerTop = needHeaders;
 
     if (withTable) {
       // Load factor at most 1/2.
       let size = 16;
-      while (size < 2 * (maxNodes + 1)) size *= 2;
+      while (size < 2 * maxNodes) size *= 2;
       if (size > this.table.length) this.table = new Int32Array(size);
       this.table.fill(-1, 0, size);
       this.mask = size - 1;
@@ -373,7 +377,7 @@ class Miner {
     maxNodes: number,
   ): number {
     const root = this.beginTree(nItems, maxNodes, false);
-    const { item, count, parent, link, hasChild, hHead, hCount, hGlobal } = this;
+    const { item, count, parent, link, hasChild, hHead, hCount, hNodes, hGlobal } = this;
     for (let r = 0; r < nItems; r++) hGlobal[r] = r;
     const stack = this.path; // the previous run's nodes, by depth
     let prevStart = 0;
@@ -395,6 +399,7 @@ class Miner {
         hasChild[node] = 0;
         link[node] = hHead[r]!;
         hHead[r] = node;
+        hNodes[r]!++;
         if (hasChild[above] === 1) this.branched = true;
         hasChild[above] = 1;
         stack[k] = node;
@@ -412,7 +417,7 @@ class Miner {
    * order and is walked backwards, root first), creating the nodes it lacks.
    */
   insert(root: number, hBase: number, len: number, c: number): void {
-    const { item, count, parent, link, hasChild, hHead, hCount, table, mask, path } = this;
+    const { item, count, parent, link, hasChild, hHead, hCount, hNodes, table, mask, path } = this;
     let node = root;
     for (let p = len - 1; p >= 0; p--) {
       const k = path[p]!;
@@ -431,6 +436,7 @@ class Miner {
         hasChild[child] = 0;
         link[child] = hHead[hBase + k]!;
         hHead[hBase + k] = child;
+        hNodes[hBase + k]!++;
         table[h] = child;
         if (hasChild[node] === 1) this.branched = true;
         hasChild[node] = 1;
@@ -465,9 +471,16 @@ class Miner {
           pathNodes++;
         }
       }
+      // A conditional node is the image of a node of its item here: that bounds the tree's size.
       let nLocal = 0;
+      let maxNodes = 0;
       for (let k = 0; k < j; k++) {
-        remap[k] = tally[k]! >= minCount ? nLocal++ : -1;
+        if (tally[k]! >= minCount) {
+          remap[k] = nLocal++;
+          maxNodes += this.hNodes[hBase + k]!;
+        } else {
+          remap[k] = -1;
+        }
         tally[k] = 0;
       }
       if (nLocal === 0) continue;
@@ -475,7 +488,7 @@ class Miner {
       // Second pass inserts the frequent part of each path into the conditional tree.
       const nodeMark = this.nodeTop;
       const headerMark = this.headerTop;
-      const childRoot = this.beginTree(nLocal, pathNodes);
+      const childRoot = this.beginTree(nLocal, Math.min(pathNodes, maxNodes));
       const childBase = this.headerTop - nLocal;
       for (let k = 0; k < j; k++) {
         const local = remap[k]!;

@@ -9,6 +9,12 @@
  */
 import { mulberry32 } from '../../../model/embedded/random';
 
+// Hot loops read these module constants rather than the globals: under Jest (a vm context)
+// every global lookup is slow enough to make the kernels several times slower.
+const { sqrt, min, max } = Math;
+const infinity = Number.POSITIVE_INFINITY;
+const finite = Number.isFinite;
+
 /** A row-major n × d matrix. */
 export type Matrix = Float64Array | Float32Array;
 
@@ -74,7 +80,7 @@ export function kmeans(data: Matrix, n: number, d: number, options: KMeansOption
   const random = mulberry32(seed);
   const centroids = new Float64Array(k * d);
   const labels = new Int32Array(n);
-  let inertia = Number.POSITIVE_INFINITY;
+  let inertia = infinity;
   let iterations = 0;
   for (let run = 0; run < nInit; run++) {
     fit.seed(random);
@@ -135,7 +141,7 @@ export function assign(data: Matrix, n: number, d: number, centroids: Matrix, k:
       }
     }
     labels[i] = best;
-    distances[i] = Math.sqrt(bestDistance);
+    distances[i] = sqrt(bestDistance);
   }
   return { labels, distances };
 }
@@ -287,7 +293,7 @@ export function standardize(
     }
   }
   for (let t = 0; t < d; t++) {
-    const sd = Math.sqrt(std[t]! / n);
+    const sd = sqrt(std[t]! / n);
     std[t] = sd > 0 ? sd : 1;
   }
   for (let i = 0; i < n; i++) {
@@ -394,10 +400,11 @@ class Fit {
    * squared distance in `upper` and a lower bound on the squared distance to the second
    * nearest in `lower`, so the first Lloyd assignment comes for free.
    *
-   * Each step scores its candidates four at a time in one pass over the rows (four
-   * independent sums, each row read once). A row skips the arithmetic when no candidate can
-   * be nearer than its nearest centroid a: ‖x − c‖ ≥ ‖c − a‖ − ‖x − a‖ ≥ ‖x − a‖ once
-   * ‖c − a‖ ≥ 2‖x − a‖; that difference is kept as the lower bound.
+   * Each step scores its candidates four at a time in one pass over the rows, two rows at
+   * once: eight independent sums share each load, which is what makes scalar code fast here.
+   * A pair of rows skips the arithmetic when no candidate can be nearer than either row's
+   * nearest centroid a: ‖x − c‖ ≥ ‖c − a‖ − ‖x − a‖ ≥ ‖x − a‖ once ‖c − a‖ ≥ 2‖x − a‖; that
+   * difference is kept as the lower bound.
    */
   seed(random: () => number): void {
     const { x, n, d, k, weights, labels, centroids, scratch: prefix, trials, slots } = this;
@@ -409,7 +416,7 @@ class Fit {
     for (let i = 0; i < n; i++) {
       const distance = squaredDistance(x, i * d, centroids, 0, d);
       closest[i] = distance;
-      second[i] = Number.POSITIVE_INFINITY;
+      second[i] = infinity;
       labels[i] = 0;
       potential += weights[i]! * distance;
       prefix[i] = potential;
@@ -420,7 +427,7 @@ class Fit {
         // Slots past the last trial repeat it, so every block has four candidates.
         candidates[t] = t < trials ? this.draw(prefix, random() * potential) : candidates[trials - 1]!;
         for (let j = 0; j < c; j++) {
-          gap[t * k + j] = Math.sqrt(squaredDistance(x, candidates[t]! * d, centroids, j * d, d));
+          gap[t * k + j] = sqrt(squaredDistance(x, candidates[t]! * d, centroids, j * d, d));
         }
       }
       potentials.fill(0);
@@ -437,56 +444,93 @@ class Fit {
         let p1 = 0;
         let p2 = 0;
         let p3 = 0;
-        for (let i = 0; i < n; i++) {
-          const near = closest[i]!;
-          const a = labels[i]!;
-          const root = Math.sqrt(near);
-          const twice = 2 * root;
+        for (let i = 0; i < n; i += 2) {
+          const j = i + 1 < n ? i + 1 : i; // with odd n the last row pairs with itself, weight 0
+          const nearI = closest[i]!;
+          const nearJ = closest[j]!;
+          const aI = labels[i]!;
+          const aJ = labels[j]!;
+          const rootI = sqrt(nearI);
+          const rootJ = sqrt(nearJ);
           let s0: number;
           let s1: number;
           let s2: number;
           let s3: number;
+          let r0: number;
+          let r1: number;
+          let r2: number;
+          let r3: number;
           if (
-            gap[g0 + a]! >= twice &&
-            gap[g1 + a]! >= twice &&
-            gap[g2 + a]! >= twice &&
-            gap[g3 + a]! >= twice
+            gap[g0 + aI]! >= 2 * rootI &&
+            gap[g1 + aI]! >= 2 * rootI &&
+            gap[g2 + aI]! >= 2 * rootI &&
+            gap[g3 + aI]! >= 2 * rootI &&
+            gap[g0 + aJ]! >= 2 * rootJ &&
+            gap[g1 + aJ]! >= 2 * rootJ &&
+            gap[g2 + aJ]! >= 2 * rootJ &&
+            gap[g3 + aJ]! >= 2 * rootJ
           ) {
-            s0 = (gap[g0 + a]! - root) ** 2;
-            s1 = (gap[g1 + a]! - root) ** 2;
-            s2 = (gap[g2 + a]! - root) ** 2;
-            s3 = (gap[g3 + a]! - root) ** 2;
+            s0 = (gap[g0 + aI]! - rootI) ** 2;
+            s1 = (gap[g1 + aI]! - rootI) ** 2;
+            s2 = (gap[g2 + aI]! - rootI) ** 2;
+            s3 = (gap[g3 + aI]! - rootI) ** 2;
+            r0 = (gap[g0 + aJ]! - rootJ) ** 2;
+            r1 = (gap[g1 + aJ]! - rootJ) ** 2;
+            r2 = (gap[g2 + aJ]! - rootJ) ** 2;
+            r3 = (gap[g3 + aJ]! - rootJ) ** 2;
           } else {
             s0 = 0;
             s1 = 0;
             s2 = 0;
             s3 = 0;
-            for (let p = i * d, t = 0; t < d; p++, t++) {
-              const value = x[p]!;
-              const e0 = value - block[t]!;
-              const e1 = value - block[t + d]!;
-              const e2 = value - block[t + 2 * d]!;
-              const e3 = value - block[t + 3 * d]!;
-              s0 += e0 * e0;
-              s1 += e1 * e1;
-              s2 += e2 * e2;
-              s3 += e3 * e3;
+            r0 = 0;
+            r1 = 0;
+            r2 = 0;
+            r3 = 0;
+            for (let p = i * d, q = j * d, t = 0; t < d; p++, q++, t++) {
+              const u = x[p]!;
+              const v = x[q]!;
+              const c0 = block[t]!;
+              const c1 = block[t + d]!;
+              const c2 = block[t + 2 * d]!;
+              const c3 = block[t + 3 * d]!;
+              let e = u - c0;
+              s0 += e * e;
+              e = u - c1;
+              s1 += e * e;
+              e = u - c2;
+              s2 += e * e;
+              e = u - c3;
+              s3 += e * e;
+              e = v - c0;
+              r0 += e * e;
+              e = v - c1;
+              r1 += e * e;
+              e = v - c2;
+              r2 += e * e;
+              e = v - c3;
+              r3 += e * e;
             }
           }
-          const w = weights[i]!;
+          const wI = weights[i]!;
+          const wJ = j === i ? 0 : weights[j]!;
           toCandidate[o0 + i] = s0;
-          p0 += w * (s0 < near ? s0 : near);
+          toCandidate[o0 + j] = j === i ? s0 : r0;
+          p0 += wI * min(s0, nearI) + wJ * min(r0, nearJ);
           if (real > 1) {
             toCandidate[o0 + n + i] = s1;
-            p1 += w * (s1 < near ? s1 : near);
+            toCandidate[o0 + n + j] = j === i ? s1 : r1;
+            p1 += wI * min(s1, nearI) + wJ * min(r1, nearJ);
           }
           if (real > 2) {
             toCandidate[o0 + 2 * n + i] = s2;
-            p2 += w * (s2 < near ? s2 : near);
+            toCandidate[o0 + 2 * n + j] = j === i ? s2 : r2;
+            p2 += wI * min(s2, nearI) + wJ * min(r2, nearJ);
           }
           if (real > 3) {
             toCandidate[o0 + 3 * n + i] = s3;
-            p3 += w * (s3 < near ? s3 : near);
+            toCandidate[o0 + 3 * n + j] = j === i ? s3 : r3;
+            p3 += wI * min(s3, nearI) + wJ * min(r3, nearJ);
           }
         }
         potentials[b] = p0;
@@ -527,8 +571,8 @@ class Fit {
     for (let i = 0; i < n; i++) {
       const label = labels[i]!;
       const w = weights[i]!;
-      upper[i] = Math.sqrt(upper[i]!);
-      lower[i] = Math.sqrt(lower[i]!);
+      upper[i] = sqrt(upper[i]!);
+      lower[i] = sqrt(lower[i]!);
       if (w > 0) members[label]!++;
       mass[label]! += w;
       const row = i * d;
@@ -580,7 +624,7 @@ class Fit {
         for (let t = 0; t < d; t++) centroids[at + t] = sums[at + t]! / m;
       }
       const squared = squaredDistance(previous, at, centroids, at, d);
-      shift[j] = Math.sqrt(squared);
+      shift[j] = sqrt(squared);
       moved += squared;
     }
     return moved;
@@ -619,7 +663,7 @@ class Fit {
       labels[far] = j;
       scratch[far] = -1;
       // Unknown until recomputed: force a full distance scan for this row.
-      upper[far] = Number.POSITIVE_INFINITY;
+      upper[far] = infinity;
       lower[far] = 0;
     }
   }
@@ -632,13 +676,13 @@ class Fit {
   private assignStep(): number {
     const { x, n, d, k, weights, labels, centroids, upper, lower, sums, mass, members, shift, half } = this;
     for (let a = 0; a < k; a++) {
-      let nearest = Number.POSITIVE_INFINITY;
+      let nearest = infinity;
       for (let b = 0; b < k; b++) {
         if (b === a) continue;
         const distance = squaredDistance(centroids, a * d, centroids, b * d, d);
         if (distance < nearest) nearest = distance;
       }
-      half[a] = 0.5 * Math.sqrt(nearest);
+      half[a] = 0.5 * sqrt(nearest);
     }
     let most = -1;
     let largest = 0;
@@ -659,7 +703,7 @@ class Fit {
       const a = labels[i]!;
       let u = upper[i]! + shift[a]!;
       const l = lower[i]! - (a === most ? second : largest);
-      const bound = half[a]! > l ? half[a]! : l;
+      const bound = max(half[a]!, l);
       if (u <= bound) {
         upper[i] = u;
         lower[i] = l;
@@ -667,7 +711,7 @@ class Fit {
       }
       const row = i * d;
       const own = squaredDistance(x, row, centroids, a * d, d);
-      u = Math.sqrt(own);
+      u = sqrt(own);
       if (u <= bound) {
         upper[i] = u;
         lower[i] = l;
@@ -675,7 +719,7 @@ class Fit {
       }
       let best = a;
       let first = own;
-      let next = Number.POSITIVE_INFINITY;
+      let next = infinity;
       for (let j = 0; j < k; j++) {
         if (j === a) continue;
         const distance = squaredDistanceBelow(x, row, centroids, j * d, d, next);
@@ -687,8 +731,8 @@ class Fit {
           next = distance;
         }
       }
-      upper[i] = Math.sqrt(first);
-      lower[i] = Math.sqrt(next);
+      upper[i] = sqrt(first);
+      lower[i] = sqrt(next);
       if (best !== a) {
         const w = weights[i]!;
         const from = a * d;
@@ -751,7 +795,7 @@ function meanSilhouettes(
     const rowI = i * d;
     const toI = i * size;
     for (let j = i + 1; j < n; j++) {
-      const distance = Math.sqrt(squaredDistance(x, rowI, x, j * d, d));
+      const distance = sqrt(squaredDistance(x, rowI, x, j * d, d));
       const toJ = j * size;
       for (let o = 0; o < m; o++) {
         const offset = offsets[o]!;
@@ -770,15 +814,15 @@ function meanSilhouettes(
       const ownCount = count[offset + own]!;
       if (ownCount <= 1) continue; // a singleton scores 0
       const a = distanceTo[i * size + offset + own]! / (ownCount - 1);
-      let b = Number.POSITIVE_INFINITY;
+      let b = infinity;
       for (let c = 0; c < ks[o]!; c++) {
         const members = count[offset + c]!;
         if (c === own || members === 0) continue;
         const mean = distanceTo[i * size + offset + c]! / members;
         if (mean < b) b = mean;
       }
-      if (b === Number.POSITIVE_INFINITY) continue; // one cluster only: undefined, scored 0
-      const scale = a > b ? a : b;
+      if (b === infinity) continue; // one cluster only: undefined, scored 0
+      const scale = max(a, b);
       if (scale > 0) total += (b - a) / scale;
     }
     means[o] = total / n;
@@ -874,7 +918,7 @@ function checkMatrix(data: Matrix, n: number, d: number): void {
   if (data.length !== n * d)
     throw new RangeError(`data has ${data.length} values, expected n × d = ${n * d}`);
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i]!)) {
+    if (!finite(data[i]!)) {
       throw new RangeError(`row ${Math.floor(i / d)}, column ${i % d} is not a finite number`);
     }
   }

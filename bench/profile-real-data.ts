@@ -1,0 +1,179 @@
+/**
+ * The profile pipeline on real data, through the local system exactly as a user drives it:
+ * upload (presigned PUT to S3) → ingestion → profiling run (Step Functions, Distributed Map)
+ * → API reads. Data sets from ../shared/data (see its README):
+ * - UCI Online Retail, all 541,909 invoice lines (mapping `uci-online-retail`): segments,
+ *   personas, rules, cleaning counts;
+ * - the Taobao UserBehavior two-hour slice (mapping `taobao-userbehavior`): ingestion and funnel;
+ * - the BigBasket catalog (mapping `bigbasket-catalog`): catalog ingestion.
+ *
+ *   npx tsx bench/profile-real-data.ts [--only uci|taobao|bigbasket]
+ */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ApiClient } from '../cli/client';
+import { upload } from '../cli/commands/upload';
+import { sleep, table } from '../cli/output';
+import { startLocal } from '../local/runtime';
+import { progress } from './lib/timing';
+
+const data = path.resolve('..', 'shared', 'data');
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const log = progress();
+
+async function withSystem<T>(work: (client: ApiClient) => Promise<T>): Promise<T> {
+  const system = await startLocal({
+    dataDir: mkdtempSync(path.join(tmpdir(), 'tailor-bench-')),
+    schedules: false,
+    ports: { api: 0, dynamodb: 0, s3: 0, stepfunctions: 0, model: 0 },
+  });
+  try {
+    return await work(new ApiClient({ url: system.apiUrl }));
+  } finally {
+    await system.close();
+  }
+}
+
+async function waitForRun(client: ApiClient, runId: string) {
+  let last = '';
+  for (;;) {
+    const run = await client.request<Record<string, any>>('GET', `profiles/runs/${runId}`);
+    const line = `run ${run['status']} / ${run['phase']}: shards ${run['shardsDone'] ?? 0}/${run['shardCount'] ?? '?'} aggregated, ${run['shardsAssigned'] ?? 0} assigned`;
+    if (line !== last) log(line);
+    last = line;
+    if (run['status'] === 'succeeded' || run['status'] === 'failed') return run;
+    await sleep(1000);
+  }
+}
+
+async function onlineRetail() {
+  const file = path.join(data, 'uci-online-retail', 'online_retail.csv.gz');
+  if (!existsSync(file)) return console.log(`missing ${file}`);
+  await withSystem(async (client) => {
+    log('UCI Online Retail: uploading 541,909 invoice lines');
+    const started = Date.now();
+    const status = await upload(client, file, {
+      kind: 'events',
+      mapping: 'uci-online-retail',
+      wait: true,
+      timeout: '3600',
+    });
+    const ingestSeconds = (Date.now() - started) / 1000;
+    log(
+      `ingested in ${ingestSeconds.toFixed(1)} s (${Math.round((status?.rowsRead ?? 0) / ingestSeconds)} rows/s)`,
+    );
+    const runId = (status as Record<string, unknown> | undefined)?.['profilingRunId'] as string;
+    const runStarted = Date.now();
+    const run = await waitForRun(client, runId);
+    log(`profiling run ${run['status']} in ${((Date.now() - runStarted) / 1000).toFixed(1)} s`);
+    if (run['status'] !== 'succeeded') return console.log(run);
+    const f = run['figures'];
+    console.log('\n## UCI Online Retail: cleaning');
+    console.log(table(['rule', 'events'], Object.entries(f.cleaning as Record<string, number>)));
+    console.log(
+      `snapshot ${f.snapshotDate}; users ${f.users}, buyers ${f.buyers}; baskets ${f.baskets}; k ${f.k}; rules ${f.rules}`,
+    );
+    console.log(
+      `silhouette by k: ${f.silhouette.map((s: { k: number; silhouette: number }) => `${s.k}: ${s.silhouette}`).join(', ')}`,
+    );
+    const { segments } = await client.request<{ segments: Array<Record<string, any>> }>('GET', 'segments');
+    console.log('\n## Segments and personas');
+    console.log(
+      table(
+        [
+          'segment',
+          'persona (en)',
+          'persona (zh)',
+          'users',
+          'user share',
+          'spend share',
+          'avg R days',
+          'avg F',
+          'avg M',
+        ],
+        segments.map((s) => [
+          s['segmentId'],
+          s['label'].en,
+          s['label'].zh,
+          s['size'],
+          `${(s['userShare'] * 100).toFixed(1)}%`,
+          `${(s['valueShare'] * 100).toFixed(1)}%`,
+          s['averages'].recencyDays,
+          s['averages'].frequency,
+          s['averages'].monetary,
+        ]),
+      ),
+    );
+    const { rules } = await client.request<{ rules: Array<Record<string, any>> }>('GET', 'rules?limit=10');
+    console.log('\n## Top rules');
+    const name = (r: Record<string, any>, ids: string[]) =>
+      ids.map((id) => r['titles'][id] || id).join(' + ');
+    console.log(
+      table(
+        ['bought', 'also buy', 'support', 'confidence', 'lift'],
+        rules.map((r) => [
+          name(r, r['antecedent']),
+          name(r, r['consequent']),
+          r['support'].toFixed(4),
+          r['confidence'].toFixed(3),
+          r['lift'].toFixed(1),
+        ]),
+      ),
+    );
+    const profile = await client.request<Record<string, any>>('GET', 'profiles/17850');
+    console.log('\n## Profile of customer 17850');
+    console.log(
+      JSON.stringify(
+        {
+          segment: profile['segmentId'],
+          rfm: profile['rfm'],
+          features: profile['features'],
+          topCategories: profile['topCategories'],
+          crossSell: profile['crossSell'],
+        },
+        null,
+        1,
+      ),
+    );
+    console.log(`\nreport: s3://…/${run['reportKey']}`);
+  });
+}
+
+async function taobao() {
+  const file = path.join(data, 'taobao-userbehavior-slice', 'UserBehavior_slice.csv');
+  await withSystem(async (client) => {
+    log('Taobao UserBehavior slice: uploading');
+    const started = Date.now();
+    const status = await upload(client, file, {
+      kind: 'events',
+      mapping: 'taobao-userbehavior',
+      wait: true,
+      timeout: '1800',
+    });
+    log(`ingested in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const run = await waitForRun(client, (status as Record<string, any>)['profilingRunId']);
+    console.log('\n## Taobao slice: events by type and funnel');
+    console.log(
+      table(['type', 'events'], Object.entries(run['figures'].eventTypes as Record<string, number>)),
+    );
+    console.log(JSON.stringify(run['figures'].funnel));
+  });
+}
+
+async function bigbasket() {
+  const file = path.join(data, 'bigbasket-product-catalog', 'bigbasket_products_no_description.csv');
+  await withSystem(async (client) => {
+    log('BigBasket catalog: uploading');
+    await upload(client, file, {
+      kind: 'products',
+      mapping: 'bigbasket-catalog',
+      wait: true,
+      timeout: '1800',
+    });
+  });
+}
+
+if (!only || only === 'uci') await onlineRetail();
+if (!only || only === 'taobao') await taobao();
+if (!only || only === 'bigbasket') await bigbasket();
