@@ -15,6 +15,10 @@ import path from 'node:path';
 import { ApiClient } from '../cli/client';
 import { upload } from '../cli/commands/upload';
 import { sleep, table } from '../cli/output';
+import type { RunRecord } from '../functions/profile/runs';
+import type { Segment } from '../functions/profile/segments';
+import type { StoredRule } from '../functions/profile/store';
+import type { UploadRecord } from '../functions/profile/uploads';
 import { startLocal } from '../local/runtime';
 import { progress } from './lib/timing';
 
@@ -38,11 +42,11 @@ async function withSystem<T>(work: (client: ApiClient) => Promise<T>): Promise<T
 async function waitForRun(client: ApiClient, runId: string) {
   let last = '';
   for (;;) {
-    const run = await client.request<Record<string, any>>('GET', `profiles/runs/${runId}`);
-    const line = `run ${run['status']} / ${run['phase']}: shards ${run['shardsDone'] ?? 0}/${run['shardCount'] ?? '?'} aggregated, ${run['shardsAssigned'] ?? 0} assigned`;
+    const run = await client.request<RunRecord>('GET', `profiles/runs/${runId}`);
+    const line = `run ${run.status} / ${run.phase}: shards ${run.shardsDone ?? 0}/${run.shardCount ?? '?'} aggregated, ${run.shardsAssigned ?? 0} assigned`;
     if (line !== last) log(line);
     last = line;
-    if (run['status'] === 'succeeded' || run['status'] === 'failed') return run;
+    if (run.status === 'succeeded' || run.status === 'failed') return run;
     await sleep(1000);
   }
 }
@@ -63,21 +67,19 @@ async function onlineRetail() {
     log(
       `ingested in ${ingestSeconds.toFixed(1)} s (${Math.round((status?.rowsRead ?? 0) / ingestSeconds)} rows/s)`,
     );
-    const runId = (status as Record<string, unknown> | undefined)?.['profilingRunId'] as string;
+    const runId = (status as UploadRecord | undefined)?.profilingRunId ?? '';
     const runStarted = Date.now();
     const run = await waitForRun(client, runId);
-    log(`profiling run ${run['status']} in ${((Date.now() - runStarted) / 1000).toFixed(1)} s`);
-    if (run['status'] !== 'succeeded') return console.log(run);
-    const f = run['figures'];
+    log(`profiling run ${run.status} in ${((Date.now() - runStarted) / 1000).toFixed(1)} s`);
+    const f = run.figures;
+    if (run.status !== 'succeeded' || !f) return console.log(run);
     console.log('\n## UCI Online Retail: cleaning');
-    console.log(table(['rule', 'events'], Object.entries(f.cleaning as Record<string, number>)));
+    console.log(table(['rule', 'events'], Object.entries(f.cleaning)));
     console.log(
       `snapshot ${f.snapshotDate}; users ${f.users}, buyers ${f.buyers}; baskets ${f.baskets}; k ${f.k}; rules ${f.rules}`,
     );
-    console.log(
-      `silhouette by k: ${f.silhouette.map((s: { k: number; silhouette: number }) => `${s.k}: ${s.silhouette}`).join(', ')}`,
-    );
-    const { segments } = await client.request<{ segments: Array<Record<string, any>> }>('GET', 'segments');
+    console.log(`silhouette by k: ${f.silhouette.map((s) => `${s.k}: ${s.silhouette}`).join(', ')}`);
+    const { segments } = await client.request<{ segments: Segment[] }>('GET', 'segments');
     console.log('\n## Segments and personas');
     console.log(
       table(
@@ -93,35 +95,34 @@ async function onlineRetail() {
           'avg M',
         ],
         segments.map((s) => [
-          s['segmentId'],
-          s['label'].en,
-          s['label'].zh,
-          s['size'],
-          `${(s['userShare'] * 100).toFixed(1)}%`,
-          `${(s['valueShare'] * 100).toFixed(1)}%`,
-          s['averages'].recencyDays,
-          s['averages'].frequency,
-          s['averages'].monetary,
+          s.segmentId,
+          s.label.en,
+          s.label.zh,
+          s.size,
+          `${(s.userShare * 100).toFixed(1)}%`,
+          `${(s.valueShare * 100).toFixed(1)}%`,
+          s.averages.recencyDays,
+          s.averages.frequency,
+          s.averages.monetary,
         ]),
       ),
     );
-    const { rules } = await client.request<{ rules: Array<Record<string, any>> }>('GET', 'rules?limit=10');
+    const { rules } = await client.request<{ rules: StoredRule[] }>('GET', 'rules?limit=10');
     console.log('\n## Top rules');
-    const name = (r: Record<string, any>, ids: string[]) =>
-      ids.map((id) => r['titles'][id] || id).join(' + ');
+    const name = (r: StoredRule, ids: string[]) => ids.map((id) => r.titles[id] || id).join(' + ');
     console.log(
       table(
         ['bought', 'also buy', 'support', 'confidence', 'lift'],
         rules.map((r) => [
-          name(r, r['antecedent']),
-          name(r, r['consequent']),
-          r['support'].toFixed(4),
-          r['confidence'].toFixed(3),
-          r['lift'].toFixed(1),
+          name(r, r.antecedent),
+          name(r, r.consequent),
+          r.support.toFixed(4),
+          r.confidence.toFixed(3),
+          r.lift.toFixed(1),
         ]),
       ),
     );
-    const profile = await client.request<Record<string, any>>('GET', 'profiles/17850');
+    const profile = await client.request<Record<string, unknown>>('GET', 'profiles/17850');
     console.log('\n## Profile of customer 17850');
     console.log(
       JSON.stringify(
@@ -136,7 +137,7 @@ async function onlineRetail() {
         1,
       ),
     );
-    console.log(`\nreport: s3://…/${run['reportKey']}`);
+    console.log(`\nreport: s3://…/${run.reportKey}`);
   });
 }
 
@@ -152,12 +153,10 @@ async function taobao() {
       timeout: '1800',
     });
     log(`ingested in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const run = await waitForRun(client, (status as Record<string, any>)['profilingRunId']);
+    const run = await waitForRun(client, (status as UploadRecord | undefined)?.profilingRunId ?? '');
     console.log('\n## Taobao slice: events by type and funnel');
-    console.log(
-      table(['type', 'events'], Object.entries(run['figures'].eventTypes as Record<string, number>)),
-    );
-    console.log(JSON.stringify(run['figures'].funnel));
+    console.log(table(['type', 'events'], Object.entries(run.figures?.eventTypes ?? {})));
+    console.log(JSON.stringify(run.figures?.funnel));
   });
 }
 

@@ -243,8 +243,10 @@ function foldUser(
         if (event.category) {
           agg.categoryWeight[event.category] = (agg.categoryWeight[event.category] ?? 0) + value;
           if (event.price && event.price > 0) {
-            const own = (agg.categoryLogPrice[event.category] ??= [0, 0]);
-            const all = (categoryPrices[event.category] ??= [0, 0]);
+            const own = agg.categoryLogPrice[event.category] ?? [0, 0];
+            const all = categoryPrices[event.category] ?? [0, 0];
+            agg.categoryLogPrice[event.category] = own;
+            categoryPrices[event.category] = all;
             const logPrice = Math.log(event.price);
             own[0] += quantity * logPrice;
             own[1] += quantity;

@@ -98,7 +98,7 @@ export function renderRunReport(input: {
     '| --- | --- | ---: | ---: | ---: | --- | --- | --- |',
     ...segmentRows,
     '',
-    'Silhouette by k: ' + figures.silhouette.map((s) => `k=${s.k}: ${s.silhouette}`).join(', '),
+    `Silhouette by k: ${figures.silhouette.map((s) => `k=${s.k}: ${s.silhouette}`).join(', ')}`,
     '',
     '## RFM distribution',
     '',

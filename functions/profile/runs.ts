@@ -475,7 +475,8 @@ export async function assignShard(runId: string, descriptor: ShardDescriptor, po
     const rfm = rfmOf(features, model.boundaries);
     const { segmentId, distance } = assignSegment(features, model.segmentation);
     const categories = categoryAffinity(agg);
-    const segmentStats = (stats[segmentId] ??= emptySegmentStats());
+    const segmentStats = stats[segmentId] ?? emptySegmentStats();
+    stats[segmentId] = segmentStats;
     addUserToStats(segmentStats, { features, rfm, categories });
     if (rfm.r > 0 && rfm.f > 0) grid[5 - rfm.r]![rfm.f - 1]!++;
     const crossSell = rulesFor(agg.recentProducts, model.rules, 5).map((rule) => ({
@@ -527,7 +528,11 @@ export async function finishRun(runId: string, ports: RunPorts) {
   for (const part of parts) {
     for (const [id, s] of Object.entries(part.stats))
       stats[id] = mergeSegmentStats(stats[id] ?? emptySegmentStats(), s);
-    part.grid.forEach((row, r) => row.forEach((n, f) => (grid[r]![f]! += n)));
+    part.grid.forEach((row, r) => {
+      row.forEach((n, f) => {
+        grid[r]![f]! += n;
+      });
+    });
   }
   const segments = describeSegments(stats, model.segmentation);
   await ports.profiles.replaceSegments(segments, runId);

@@ -54,7 +54,9 @@ export function fitSegmentation(
 ): SegmentationModel {
   const n = buyers.length;
   const raw = new Float64Array(n * d);
-  buyers.forEach((f, i) => clusteringVector(f, raw, i * d));
+  buyers.forEach((f, i) => {
+    clusteringVector(f, raw, i * d);
+  });
   const lower: number[] = [];
   const upper: number[] = [];
   const column = new Float64Array(n);

@@ -2,7 +2,7 @@
  * Small SVG charts for run and campaign reports: readable in a browser and in Markdown
  * viewers, with no rendering dependency inside Lambda.
  */
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const font = "font-family=\"Helvetica, Arial, 'PingFang SC', 'Noto Sans CJK SC', sans-serif\"";
 const palette = ['#3b6fb6', '#e07b39', '#3f9b6b', '#c2464b', '#8a63b3', '#b58a2d', '#4aa3b5', '#7d7d7d'];
 
@@ -31,15 +31,15 @@ export function barChart(options: {
       const y = top + i * (barHeight + 8);
       const w = Math.max(1, (Math.max(0, bar.value) / max) * plot);
       return [
-        `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end" font-size="12" ${font}>${escape(bar.label)}</text>`,
+        `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end" font-size="12" ${font}>${escapeXml(bar.label)}</text>`,
         `<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${palette[i % palette.length]}" rx="2"/>`,
-        `<text x="${labelWidth + w + 6}" y="${y + 15}" font-size="12" ${font}>${escape(format(bar.value))}</text>`,
+        `<text x="${labelWidth + w + 6}" y="${y + 15}" font-size="12" ${font}>${escapeXml(format(bar.value))}</text>`,
       ].join('');
     })
     .join('\n');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">
 <rect width="100%" height="100%" fill="#ffffff"/>
-<text x="12" y="24" font-size="15" font-weight="bold" ${font}>${escape(title)}</text>
+<text x="12" y="24" font-size="15" font-weight="bold" ${font}>${escapeXml(title)}</text>
 ${rows}
 </svg>
 `;
@@ -76,20 +76,20 @@ export function heatmap(options: {
   const columnText = columnLabels
     .map(
       (l, c) =>
-        `<text x="${left + c * cell + cell / 2 - 1}" y="${top - 8}" text-anchor="middle" font-size="12" ${font}>${escape(l)}</text>`,
+        `<text x="${left + c * cell + cell / 2 - 1}" y="${top - 8}" text-anchor="middle" font-size="12" ${font}>${escapeXml(l)}</text>`,
     )
     .join('');
   const rowText = rowLabels
     .map(
       (l, r) =>
-        `<text x="${left - 10}" y="${top + r * cell + cell / 2 + 4}" text-anchor="end" font-size="12" ${font}>${escape(l)}</text>`,
+        `<text x="${left - 10}" y="${top + r * cell + cell / 2 + 4}" text-anchor="end" font-size="12" ${font}>${escapeXml(l)}</text>`,
     )
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">
 <rect width="100%" height="100%" fill="#ffffff"/>
-<text x="12" y="24" font-size="15" font-weight="bold" ${font}>${escape(title)}</text>
-<text x="${left + (columnLabels.length * cell) / 2}" y="46" text-anchor="middle" font-size="12" fill="#555" ${font}>${escape(options.columnTitle)}</text>
-<text x="16" y="${top + (rowLabels.length * cell) / 2}" font-size="12" fill="#555" transform="rotate(-90 16 ${top + (rowLabels.length * cell) / 2})" text-anchor="middle" ${font}>${escape(options.rowTitle)}</text>
+<text x="12" y="24" font-size="15" font-weight="bold" ${font}>${escapeXml(title)}</text>
+<text x="${left + (columnLabels.length * cell) / 2}" y="46" text-anchor="middle" font-size="12" fill="#555" ${font}>${escapeXml(options.columnTitle)}</text>
+<text x="16" y="${top + (rowLabels.length * cell) / 2}" font-size="12" fill="#555" transform="rotate(-90 16 ${top + (rowLabels.length * cell) / 2})" text-anchor="middle" ${font}>${escapeXml(options.rowTitle)}</text>
 ${columnText}
 ${rowText}
 ${cells}
