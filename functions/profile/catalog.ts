@@ -1,10 +1,19 @@
 import type { Table } from '../shared/ports';
+import { redactPersonalData } from '../shared/redact';
 import { describeIssue } from '../shared/validation';
 import { type Product, productSchema, type Rejection } from './schema';
 
 export function checkProduct(raw: unknown): { product: Product } | { reason: string } {
   const parsed = productSchema.safeParse(raw);
-  if (parsed.success) return { product: parsed.data };
+  if (parsed.success) {
+    const { description } = parsed.data;
+    return {
+      product:
+        description === undefined
+          ? parsed.data
+          : { ...parsed.data, description: redactPersonalData(description) },
+    };
+  }
   const issue = parsed.error.issues[0];
   return { reason: issue ? describeIssue(issue) : 'invalid product' };
 }

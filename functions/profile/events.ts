@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ObjectStore, Table } from '../shared/ports';
+import { redactPersonalData } from '../shared/redact';
 import { describeIssue } from '../shared/validation';
 import { RawEventWriter } from './raw-store';
 import { type BehaviourEvent, behaviourEventSchema, type Rejection } from './schema';
@@ -41,7 +42,8 @@ export function checkEvent(raw: unknown): { event: BehaviourEvent } | { reason: 
   if (event.type === 'rating' && event.rating === undefined) {
     return { reason: 'rating: required for a rating event' };
   }
-  return { event: { ...event, eventId: eventIdOf(event) } };
+  const text = event.text === undefined ? undefined : redactPersonalData(event.text);
+  return { event: { ...event, text, eventId: eventIdOf(event) } };
 }
 
 export interface EventPorts {

@@ -8,6 +8,7 @@ import { TailorError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import type { ObjectStore, Table } from '../shared/ports';
 import { checkProduct } from './catalog';
+import { DigestSet } from './digest-set';
 import { checkEvent } from './events';
 import { resolveMapping } from './mappings';
 import { RawEventWriter } from './raw-store';
@@ -209,7 +210,7 @@ export async function ingestObject(
   let accepted = 0;
   let rejected = 0;
   let duplicates = 0;
-  const seen = new Set<string>();
+  const seen = new DigestSet();
   const writer = new RawEventWriter(ports.objects, {
     rawPrefix: ports.rawPrefix,
     shards: ports.shards,
@@ -232,10 +233,10 @@ export async function ingestObject(
       } else if (kind === 'events') {
         const checked = checkEvent(mapped.event);
         if ('reason' in checked) reject(source.line, checked.reason);
-        else if (seen.has(checked.event.eventId)) duplicates++;
+        else if (!seen.add(checked.event.eventId)) duplicates++;
         else {
-          seen.add(checked.event.eventId);
-          await writer.add(checked.event);
+          const flushing = writer.add(checked.event);
+          if (flushing) await flushing;
           accepted++;
         }
         // Exports such as invoice lines also describe the product: keep it for the catalog.
@@ -250,6 +251,8 @@ export async function ingestObject(
           if (productBatch.length >= 500) await ports.catalog.batchPut(productBatch.splice(0));
         }
       }
+      // Parsing resolves promises only: let timers and I/O of the rest of the process run.
+      if (rowsRead % 2000 === 0) await new Promise((resolve) => setImmediate(resolve));
       if (ports.progressEvery && rowsRead % ports.progressEvery === 0) {
         await record({ status: 'ingesting', rowsRead, accepted, rejected, duplicates });
       }

@@ -49,7 +49,11 @@ export class RawEventWriter {
     this.limit = options.bufferBytes ?? 32 * 1024 * 1024;
   }
 
-  async add(event: BehaviourEvent): Promise<void> {
+  /**
+   * Buffer an event. Returns a promise only when a buffer had to be written out (await it
+   * then); otherwise nothing, so the hot loop pays no promise per event.
+   */
+  add(event: BehaviourEvent): Promise<void> | undefined {
     const shard = shardOf(event.userId, this.options.shards);
     const line = JSON.stringify(event);
     const lines = this.buffers.get(shard) ?? [];
@@ -57,7 +61,7 @@ export class RawEventWriter {
     this.buffers.set(shard, lines);
     this.sizes.set(shard, (this.sizes.get(shard) ?? 0) + line.length + 1);
     this.buffered += line.length + 1;
-    if (this.buffered > this.limit) await this.flushShard(this.largestShard());
+    return this.buffered > this.limit ? this.flushShard(this.largestShard()) : undefined;
   }
 
   async flush(): Promise<void> {

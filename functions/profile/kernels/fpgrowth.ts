@@ -120,12 +120,10 @@ export function frequentItemsets(
   if (nFrequent === 0) return [];
   const rankOf = new Int32Array(names.length).fill(-1);
   const rankNames: string[] = new Array(nFrequent);
-  let occurrences = 0;
   for (let r = 0; r < nFrequent; r++) {
     const id = frequent[r]!;
     rankOf[id] = r;
     rankNames[r] = names[id]!;
-    occurrences += counts[id]!;
   }
 
   // Pass 2: each transaction's frequent ranks in ascending order, compacted in place over `ids`
@@ -150,8 +148,7 @@ export function frequentItemsets(
 
   const miner = new Miner(nFrequent, minCount, maxLength, written + 1);
   const root = miner.buildMain(ids, start, order, nFrequent, written);
-  const hBase = 0;
-  miner.mine(root, hBase, nFrequent, 0, !miner.branched);
+  miner.mine(root, 0, nFrequent, 0, !miner.branched);
   return miner.itemsets(rankNames, n);
 }
 
@@ -270,10 +267,9 @@ class Miner {
   hasChild: Uint8Array;
   nodeTop = 0;
 
-  // Header arena: first node, total count, number of nodes and global rank per local item id.
+  // Header arena: first node, total count and global rank per local item id.
   hHead: Int32Array;
   hCount: Int32Array;
-  hNodes: Int32Array;
   hGlobal: Int32Array;
   headerTop = 0;
 
@@ -286,7 +282,7 @@ class Miner {
   // Scratch, indexed by local id (< nFrequent) or path position (paths hold distinct items).
   private readonly tally: Int32Array;
   private readonly remap: Int32Array;
-  readonly path: Int32Array;
+  private readonly path: Int32Array;
   private readonly prefix: Int32Array;
 
   // Output: itemset i has ranks outItems[outStart[i] .. outStart[i + 1]) and count outCount[i].
@@ -310,7 +306,6 @@ class Miner {
     const headers = Math.max(nFrequent * 4, 1024);
     this.hHead = new Int32Array(headers);
     this.hCount = new Int32Array(headers);
-    this.hNodes = new Int32Array(headers);
     this.hGlobal = new Int32Array(headers);
     this.tally = new Int32Array(nFrequent);
     this.remap = new Int32Array(nFrequent);
@@ -319,10 +314,11 @@ class Miner {
   }
 
   /**
-   * Start a tree of `nItems` items and at most `maxNodes` non-root nodes on top of the arenas:
-   * returns its root; its header table is the last `nItems` slots below `headerTop`.
+   * Start a tree of `nItems` items and at most `maxNodes` non-root nodes on top of the arenas, with
+   * an empty child table unless `withTable` is false: returns its root; its header table is the last
+   * `nItems` slots below `headerTop`. May replace the arena arrays: read them afresh after.
    */
-  beginTree(nItems: number, maxNodes: number, withTable = true): number {
+  private beginTree(nItems: number, maxNodes: number, withTable = true): number {
     const needNodes = this.nodeTop + maxNodes + 1;
     if (needNodes > this.item.length) {
       this.item = grown(this.item, needNodes);
@@ -337,18 +333,16 @@ class Miner {
     if (needHeaders > this.hHead.length) {
       this.hHead = grown(this.hHead, needHeaders);
       this.hCount = grown(this.hCount, needHeaders);
-      this.hNodes = grown(this.hNodes, needHeaders);
       this.hGlobal = grown(this.hGlobal, needHeaders);
     }
     this.hHead.fill(-1, this.headerTop, needHeaders);
     this.hCount.fill(0, this.headerTop, needHeaders);
-    this.hNodes.fill(0, this.headerTop, needHeaders);
     this.headerTop = needHeaders;
 
     if (withTable) {
       // Load factor at most 1/2.
       let size = 16;
-      while (size < 2 * maxNodes) size *= 2;
+      while (size < 2 * (maxNodes + 1)) size *= 2;
       if (size > this.table.length) this.table = new Int32Array(size);
       this.table.fill(-1, 0, size);
       this.mask = size - 1;
@@ -377,7 +371,7 @@ class Miner {
     maxNodes: number,
   ): number {
     const root = this.beginTree(nItems, maxNodes, false);
-    const { item, count, parent, link, hasChild, hHead, hCount, hNodes, hGlobal } = this;
+    const { item, count, parent, link, hasChild, hHead, hCount, hGlobal } = this;
     for (let r = 0; r < nItems; r++) hGlobal[r] = r;
     const stack = this.path; // the previous run's nodes, by depth
     let prevStart = 0;
@@ -399,7 +393,6 @@ class Miner {
         hasChild[node] = 0;
         link[node] = hHead[r]!;
         hHead[r] = node;
-        hNodes[r]!++;
         if (hasChild[above] === 1) this.branched = true;
         hasChild[above] = 1;
         stack[k] = node;
@@ -413,11 +406,11 @@ class Miner {
   }
 
   /**
-   * Add `c` to the path holding local ids `path[len - 1], …, path[0]` (so `path` is in descending
-   * order and is walked backwards, root first), creating the nodes it lacks.
+   * Add `c` along the path of local ids `path[len - 1]` (next to the root) down to `path[0]`, as a
+   * walk up from a node collects them, creating the nodes the tree lacks.
    */
-  insert(root: number, hBase: number, len: number, c: number): void {
-    const { item, count, parent, link, hasChild, hHead, hCount, hNodes, table, mask, path } = this;
+  private insert(root: number, hBase: number, len: number, c: number): void {
+    const { item, count, parent, link, hasChild, hHead, hCount, table, mask, path } = this;
     let node = root;
     for (let p = len - 1; p >= 0; p--) {
       const k = path[p]!;
@@ -436,7 +429,6 @@ class Miner {
         hasChild[child] = 0;
         link[child] = hHead[hBase + k]!;
         hHead[hBase + k] = child;
-        hNodes[hBase + k]!++;
         table[h] = child;
         if (hasChild[node] === 1) this.branched = true;
         hasChild[node] = 1;
@@ -460,7 +452,8 @@ class Miner {
       if (depth + 1 >= maxLength || j === 0) continue;
 
       // Conditional pattern base of j: the paths above its nodes, each weighted by the node's count.
-      // First pass tallies each item over those paths without copying them.
+      // The first walk tallies each item over those paths without copying them; the second inserts
+      // each path's still-frequent items into the conditional tree.
       const { item, count, parent, link, tally, remap } = this;
       const head = this.hHead[hBase + j]!;
       let pathNodes = 0;
@@ -471,24 +464,16 @@ class Miner {
           pathNodes++;
         }
       }
-      // A conditional node is the image of a node of its item here: that bounds the tree's size.
       let nLocal = 0;
-      let maxNodes = 0;
       for (let k = 0; k < j; k++) {
-        if (tally[k]! >= minCount) {
-          remap[k] = nLocal++;
-          maxNodes += this.hNodes[hBase + k]!;
-        } else {
-          remap[k] = -1;
-        }
+        remap[k] = tally[k]! >= minCount ? nLocal++ : -1;
         tally[k] = 0;
       }
       if (nLocal === 0) continue;
 
-      // Second pass inserts the frequent part of each path into the conditional tree.
       const nodeMark = this.nodeTop;
       const headerMark = this.headerTop;
-      const childRoot = this.beginTree(nLocal, Math.min(pathNodes, maxNodes));
+      const childRoot = this.beginTree(nLocal, pathNodes);
       const childBase = this.headerTop - nLocal;
       for (let k = 0; k < j; k++) {
         const local = remap[k]!;
@@ -531,7 +516,8 @@ class Miner {
     if (at + size > this.outItems.length) this.outItems = grown(this.outItems, at + size);
     if (this.nOut + 2 > this.outStart.length) this.outStart = grown(this.outStart, this.nOut + 2);
     if (this.nOut + 1 > this.outCount.length) this.outCount = grown(this.outCount, this.nOut + 1);
-    this.outItems.set(this.prefix.subarray(0, size), at);
+    const { outItems, prefix } = this;
+    for (let i = 0; i < size; i++) outItems[at + i] = prefix[i]!;
     this.outCount[this.nOut] = c;
     this.outStart[++this.nOut] = at + size;
   }

@@ -116,32 +116,12 @@ export function assign(data: Matrix, n: number, d: number, centroids: Matrix, k:
   const c = toFloat64(centroids);
   checkMatrix(x, n, d);
   checkMatrix(c, k, d);
-  // A centroid j cannot beat the current best b when ‖c_b − c_j‖ ≥ 2‖x − c_b‖ (triangle
-  // inequality), so half the squared distances between centroids prune the scan.
-  const gap = new Float64Array(k * k);
-  for (let a = 0; a < k; a++) {
-    for (let b = a + 1; b < k; b++) {
-      const g = squaredDistance(c, a * d, c, b * d, d);
-      gap[a * k + b] = g;
-      gap[b * k + a] = g;
-    }
-  }
   const labels = new Int32Array(n);
   const distances = new Float64Array(n);
+  const nearest = new Float64Array(2);
   for (let i = 0; i < n; i++) {
-    const row = i * d;
-    let best = 0;
-    let bestDistance = squaredDistance(x, row, c, 0, d);
-    for (let j = 1; j < k; j++) {
-      if (gap[best * k + j]! >= 4 * bestDistance) continue;
-      const distance = squaredDistanceBelow(x, row, c, j * d, d, bestDistance);
-      if (distance < bestDistance) {
-        bestDistance = distance;
-        best = j;
-      }
-    }
-    labels[i] = best;
-    distances[i] = sqrt(bestDistance);
+    labels[i] = nearestTwo(x, i * d, c, k, d, nearest);
+    distances[i] = sqrt(nearest[0]!);
   }
   return { labels, distances };
 }
@@ -366,6 +346,8 @@ class Fit {
   private readonly block: Float64Array;
   private readonly candidates: Int32Array;
   private readonly potentials: Float64Array;
+  /** The two smallest squared distances of the row being scanned. */
+  private readonly nearest = new Float64Array(2);
 
   constructor(
     private readonly x: Float64Array,
@@ -698,6 +680,7 @@ class Fit {
       }
     }
 
+    const nearest = this.nearest;
     let changes = 0;
     for (let i = 0; i < n; i++) {
       const a = labels[i]!;
@@ -717,22 +700,9 @@ class Fit {
         lower[i] = l;
         continue;
       }
-      let best = a;
-      let first = own;
-      let next = infinity;
-      for (let j = 0; j < k; j++) {
-        if (j === a) continue;
-        const distance = squaredDistanceBelow(x, row, centroids, j * d, d, next);
-        if (distance < first) {
-          next = first;
-          first = distance;
-          best = j;
-        } else if (distance < next) {
-          next = distance;
-        }
-      }
-      upper[i] = sqrt(first);
-      lower[i] = sqrt(next);
+      const best = nearestTwo(x, row, centroids, k, d, nearest);
+      upper[i] = sqrt(nearest[0]!);
+      lower[i] = sqrt(nearest[1]!);
       if (best !== a) {
         const w = weights[i]!;
         const from = a * d;
@@ -840,32 +810,76 @@ function squaredDistance(a: Float64Array, aAt: number, b: Float64Array, bAt: num
 }
 
 /**
- * The squared distance when it is below `limit`; otherwise some partial sum ≥ `limit`
- * (the scan stops early: most candidates are rejected after a few coordinates).
+ * The index of the centroid nearest to the row at `row` (the lowest on ties); writes the
+ * smallest and second-smallest squared distances to `out` (the second is ∞ when k = 1).
+ * Centroids are taken four at a time, each coordinate of the row loaded once for four
+ * independent sums.
  */
-function squaredDistanceBelow(
-  a: Float64Array,
-  aAt: number,
-  b: Float64Array,
-  bAt: number,
+function nearestTwo(
+  x: Float64Array,
+  row: number,
+  c: Float64Array,
+  k: number,
   d: number,
-  limit: number,
+  out: Float64Array,
 ): number {
-  let sum = 0;
-  let t = 0;
-  for (; t + 4 <= d; t += 4) {
-    const d0 = a[aAt + t]! - b[bAt + t]!;
-    const d1 = a[aAt + t + 1]! - b[bAt + t + 1]!;
-    const d2 = a[aAt + t + 2]! - b[bAt + t + 2]!;
-    const d3 = a[aAt + t + 3]! - b[bAt + t + 3]!;
-    sum += d0 * d0 + d1 * d1 + (d2 * d2 + d3 * d3);
-    if (sum >= limit) return sum;
+  let best = 0;
+  let first = infinity;
+  let next = infinity;
+  let j = 0;
+  for (; j + 4 <= k; j += 4) {
+    const c0 = j * d;
+    const c1 = c0 + d;
+    const c2 = c1 + d;
+    const c3 = c2 + d;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let p = row, t = 0; t < d; p++, t++) {
+      const value = x[p]!;
+      const e0 = value - c[c0 + t]!;
+      const e1 = value - c[c1 + t]!;
+      const e2 = value - c[c2 + t]!;
+      const e3 = value - c[c3 + t]!;
+      s0 += e0 * e0;
+      s1 += e1 * e1;
+      s2 += e2 * e2;
+      s3 += e3 * e3;
+    }
+    // Merge the four in index order, so ties keep the lowest index.
+    if (s0 < first) {
+      next = first;
+      first = s0;
+      best = j;
+    } else if (s0 < next) next = s0;
+    if (s1 < first) {
+      next = first;
+      first = s1;
+      best = j + 1;
+    } else if (s1 < next) next = s1;
+    if (s2 < first) {
+      next = first;
+      first = s2;
+      best = j + 2;
+    } else if (s2 < next) next = s2;
+    if (s3 < first) {
+      next = first;
+      first = s3;
+      best = j + 3;
+    } else if (s3 < next) next = s3;
   }
-  for (; t < d; t++) {
-    const diff = a[aAt + t]! - b[bAt + t]!;
-    sum += diff * diff;
+  for (; j < k; j++) {
+    const distance = squaredDistance(x, row, c, j * d, d);
+    if (distance < first) {
+      next = first;
+      first = distance;
+      best = j;
+    } else if (distance < next) next = distance;
   }
-  return sum;
+  out[0] = first;
+  out[1] = next;
+  return best;
 }
 
 function prefixSums(values: Float64Array, out: Float64Array): number {

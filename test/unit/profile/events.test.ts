@@ -101,3 +101,14 @@ describe('checkEvent', () => {
     expect(eventIdOf({ ...a.event, eventId: 'mine' })).toBe('mine');
   });
 });
+
+describe('personal data', () => {
+  it('redacts e-mail addresses and phone numbers in event text before storage', () => {
+    const checked = checkEvent({
+      ...view,
+      type: 'search',
+      text: 'mail me at a.b@example.com or 13812345678',
+    });
+    expect(checked).toMatchObject({ event: { text: 'mail me at [email] or [phone]' } });
+  });
+});
