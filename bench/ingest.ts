@@ -36,7 +36,7 @@ async function writeCsv(file: string): Promise<void> {
     const line = purchase
       ? `u${user},purchase,p${Math.floor(random() * 5000)},o${Math.floor(i / 3)},${at},${1 + Math.floor(random() * 4)},${(1 + random() * 99).toFixed(2)}\n`
       : `u${user},view,p${Math.floor(random() * 5000)},,${at},,\n`;
-    if (!out.write(line)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   out.end();
   await finished(out);
