@@ -1,4 +1,4 @@
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { SingleBar } from 'cli-progress';
@@ -29,10 +29,15 @@ export async function upload(
   options: { kind: string; mapping?: string; wait: boolean; timeout: string },
 ): Promise<UploadStatus | undefined> {
   const size = statSync(file).size;
+  // A mapping is a preset name, or a JSON file holding a mapping spec.
+  const mapping =
+    options.mapping && /\.json$/i.test(options.mapping) && existsSync(options.mapping)
+      ? JSON.parse(readFileSync(options.mapping, 'utf8'))
+      : options.mapping;
   const ticket = await client.request<UploadTicket>('POST', 'uploads', {
     fileName: path.basename(file),
     kind: options.kind,
-    mapping: options.mapping,
+    mapping,
   });
   const bar = new SingleBar({
     format: 'upload   [{bar}] {percentage}% {value}/{total} bytes',
