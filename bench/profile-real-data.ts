@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApiClient } from '../cli/client';
+import { printRules, printSegment, printSegments } from '../cli/commands/profile';
 import { upload } from '../cli/commands/upload';
 import { sleep, table } from '../cli/output';
 import type { RunRecord } from '../functions/profile/runs';
@@ -81,47 +82,11 @@ async function onlineRetail() {
     console.log(`silhouette by k: ${f.silhouette.map((s) => `${s.k}: ${s.silhouette}`).join(', ')}`);
     const { segments } = await client.request<{ segments: Segment[] }>('GET', 'segments');
     console.log('\n## Segments and personas');
-    console.log(
-      table(
-        [
-          'segment',
-          'persona (en)',
-          'persona (zh)',
-          'users',
-          'user share',
-          'spend share',
-          'avg R days',
-          'avg F',
-          'avg M',
-        ],
-        segments.map((s) => [
-          s.segmentId,
-          s.label.en,
-          s.label.zh,
-          s.size,
-          `${(s.userShare * 100).toFixed(1)}%`,
-          `${(s.valueShare * 100).toFixed(1)}%`,
-          s.averages.recencyDays,
-          s.averages.frequency,
-          s.averages.monetary,
-        ]),
-      ),
-    );
+    printSegments(segments);
+    for (const segment of segments) printSegment(segment);
     const { rules } = await client.request<{ rules: StoredRule[] }>('GET', 'rules?limit=10');
     console.log('\n## Top rules');
-    const name = (r: StoredRule, ids: string[]) => ids.map((id) => r.titles[id] || id).join(' + ');
-    console.log(
-      table(
-        ['bought', 'also buy', 'support', 'confidence', 'lift'],
-        rules.map((r) => [
-          name(r, r.antecedent),
-          name(r, r.consequent),
-          r.support.toFixed(4),
-          r.confidence.toFixed(3),
-          r.lift.toFixed(1),
-        ]),
-      ),
-    );
+    printRules(rules);
     const profile = await client.request<Record<string, unknown>>('GET', 'profiles/17850');
     console.log('\n## Profile of customer 17850');
     console.log(

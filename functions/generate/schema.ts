@@ -1,22 +1,13 @@
 import { z } from 'zod';
 import { channels, goals, languages, maxVariants } from '../../model/contract';
+import { idSchema, type Product, productSchema } from '../shared/schemas';
 
 /** Most products one request may feature: each becomes part of the prompt. */
 export const maxProductsPerRequest = 20;
 
-const id = z.union([z.string().trim().min(1).max(256), z.number().int().transform(String)]);
+const id = idSchema;
 
-/** A catalog product, as `POST /products` stores it and as a request may give it inline. */
-export const productSchema = z.object({
-  productId: id,
-  title: z.string().trim().min(1).max(1000),
-  category: z.string().trim().min(1).max(256),
-  price: z.number().finite().min(0),
-  brand: z.string().trim().min(1).max(256).optional(),
-  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-  description: z.string().max(20_000).optional(),
-});
-export type Product = z.infer<typeof productSchema>;
+export { type Product, productSchema };
 
 export const personaSchema = z.object({
   label: z.string().trim().min(1).max(200),

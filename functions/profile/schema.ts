@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idSchema, type Product, productSchema } from '../shared/schemas';
 import { mappingSpecSchema } from './mappings';
 
 /** Behaviour event types Tailor understands; importers map their source's names onto these. */
@@ -23,7 +24,7 @@ export const timestampSchema = z.union([z.string().min(1), z.number()]).transfor
   return new Date(ms).toISOString();
 });
 
-const id = z.union([z.string().trim().min(1).max(256), z.number().int().transform(String)]);
+const id = idSchema;
 
 export const behaviourEventSchema = z.object({
   eventId: id.optional(),
@@ -43,16 +44,7 @@ export type BehaviourEventInput = z.input<typeof behaviourEventSchema>;
 /** A validated event with a guaranteed id (given, or derived from its content). */
 export type BehaviourEvent = z.infer<typeof behaviourEventSchema> & { eventId: string };
 
-export const productSchema = z.object({
-  productId: id,
-  title: z.string().trim().min(1).max(1000),
-  category: z.string().trim().min(1).max(256),
-  price: z.number().finite().min(0),
-  brand: z.string().trim().min(1).max(256).optional(),
-  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-  description: z.string().max(20_000).optional(),
-});
-export type Product = z.infer<typeof productSchema>;
+export { type Product, productSchema };
 
 export const maxEventsPerRequest = 1000;
 export const maxProductsPerRequest = 1000;

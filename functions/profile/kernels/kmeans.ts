@@ -341,7 +341,7 @@ class Fit {
   private readonly slots: number;
   /** Seeding: each candidate's squared distance (or a lower bound on it) to each row. */
   private readonly toCandidate: Float64Array;
-  /** Seeding: distance from each candidate to each chosen centroid. */
+  /** Seeding: distance from each candidate of a block to each chosen centroid. */
   private readonly gap: Float64Array;
   private readonly block: Float64Array;
   private readonly candidates: Int32Array;
@@ -371,7 +371,7 @@ class Fit {
     this.trials = k > 1 ? 2 + Math.floor(Math.log(k)) : 0;
     this.slots = 4 * Math.ceil(this.trials / 4);
     this.toCandidate = new Float64Array(this.trials * n);
-    this.gap = new Float64Array(this.slots * k);
+    this.gap = new Float64Array(4 * k);
     this.block = new Float64Array(4 * d);
     this.candidates = new Int32Array(this.slots);
     this.potentials = new Float64Array(this.slots);
@@ -381,19 +381,28 @@ class Fit {
    * Greedy k-means++. Leaves the centroids, each row's nearest centroid in `labels`, its
    * squared distance in `upper` and a lower bound on the squared distance to the second
    * nearest in `lower`, so the first Lloyd assignment comes for free.
-   *
-   * Each step scores its candidates four at a time in one pass over the rows, two rows at
-   * once: eight independent sums share each load, which is what makes scalar code fast here.
-   * A pair of rows skips the arithmetic when no candidate can be nearer than either row's
-   * nearest centroid a: ‖x − c‖ ≥ ‖c − a‖ − ‖x − a‖ ≥ ‖x − a‖ once ‖c − a‖ ≥ 2‖x − a‖; that
-   * difference is kept as the lower bound.
    */
   seed(random: () => number): void {
-    const { x, n, d, k, weights, labels, centroids, scratch: prefix, trials, slots } = this;
-    const { upper: closest, lower: second, toCandidate, gap, block, candidates, potentials } = this;
-
-    const first = this.draw(prefix, random() * prefixSums(weights, prefix));
+    const { x, d, k, centroids, scratch: prefix, candidates, potentials, trials, slots } = this;
+    const first = this.draw(prefix, random() * prefixSums(this.weights, prefix));
     centroids.set(x.subarray(first * d, first * d + d), 0);
+    let potential = this.startPotential();
+    for (let c = 1; c < k; c++) {
+      for (let t = 0; t < slots; t++) {
+        // Slots past the last trial repeat it, so that every block has four candidates.
+        candidates[t] = t < trials ? this.draw(prefix, random() * potential) : candidates[trials - 1]!;
+      }
+      for (let b = 0; b < slots; b += 4) this.scoreCandidates(b, c);
+      let best = 0;
+      for (let t = 1; t < trials; t++) if (potentials[t]! < potentials[best]!) best = t;
+      centroids.set(x.subarray(candidates[best]! * d, candidates[best]! * d + d), c * d);
+      potential = this.acceptCandidate(best, c);
+    }
+  }
+
+  /** Distances to the first centroid; returns the potential, with its prefix sums in `scratch`. */
+  private startPotential(): number {
+    const { x, n, d, weights, labels, centroids, scratch: prefix, upper: closest, lower: second } = this;
     let potential = 0;
     for (let i = 0; i < n; i++) {
       const distance = squaredDistance(x, i * d, centroids, 0, d);
@@ -403,142 +412,155 @@ class Fit {
       potential += weights[i]! * distance;
       prefix[i] = potential;
     }
+    return potential;
+  }
 
-    for (let c = 1; c < k; c++) {
-      for (let t = 0; t < slots; t++) {
-        // Slots past the last trial repeat it, so every block has four candidates.
-        candidates[t] = t < trials ? this.draw(prefix, random() * potential) : candidates[trials - 1]!;
-        for (let j = 0; j < c; j++) {
-          gap[t * k + j] = sqrt(squaredDistance(x, candidates[t]! * d, centroids, j * d, d));
+  /**
+   * Scores candidates b..b+3 when `c` centroids are chosen: each one's squared distance (or
+   * a lower bound) to every row in `toCandidate`, and the potential if it were added in
+   * `potentials`.
+   *
+   * One pass over the rows, two rows at once: eight independent sums share each load, which
+   * is what makes scalar code fast here. A pair of rows skips the arithmetic when no
+   * candidate can be nearer than either row's nearest centroid a: ‖x − c‖ ≥ ‖c − a‖ − ‖x − a‖
+   * ≥ ‖x − a‖ once ‖c − a‖ ≥ 2‖x − a‖; that difference is kept as the lower bound.
+   */
+  private scoreCandidates(b: number, c: number): void {
+    const { x, n, d, k, weights, labels, centroids, trials, toCandidate, gap, block, candidates } = this;
+    const { upper: closest } = this;
+    for (let q = 0; q < 4; q++) {
+      const at = candidates[b + q]! * d;
+      block.set(x.subarray(at, at + d), q * d);
+      for (let j = 0; j < c; j++) gap[q * k + j] = sqrt(squaredDistance(x, at, centroids, j * d, d));
+    }
+    const real = min(4, trials - b);
+    const g1 = k;
+    const g2 = 2 * k;
+    const g3 = 3 * k;
+    const o0 = b * n;
+    let p0 = 0;
+    let p1 = 0;
+    let p2 = 0;
+    let p3 = 0;
+    for (let i = 0; i < n; i += 2) {
+      const j = i + 1 < n ? i + 1 : i; // with odd n the last row pairs with itself, weight 0
+      const nearI = closest[i]!;
+      const nearJ = closest[j]!;
+      const aI = labels[i]!;
+      const aJ = labels[j]!;
+      const rootI = sqrt(nearI);
+      const rootJ = sqrt(nearJ);
+      let s0: number;
+      let s1: number;
+      let s2: number;
+      let s3: number;
+      let r0: number;
+      let r1: number;
+      let r2: number;
+      let r3: number;
+      if (
+        gap[aI]! >= 2 * rootI &&
+        gap[g1 + aI]! >= 2 * rootI &&
+        gap[g2 + aI]! >= 2 * rootI &&
+        gap[g3 + aI]! >= 2 * rootI &&
+        gap[aJ]! >= 2 * rootJ &&
+        gap[g1 + aJ]! >= 2 * rootJ &&
+        gap[g2 + aJ]! >= 2 * rootJ &&
+        gap[g3 + aJ]! >= 2 * rootJ
+      ) {
+        s0 = (gap[aI]! - rootI) ** 2;
+        s1 = (gap[g1 + aI]! - rootI) ** 2;
+        s2 = (gap[g2 + aI]! - rootI) ** 2;
+        s3 = (gap[g3 + aI]! - rootI) ** 2;
+        r0 = (gap[aJ]! - rootJ) ** 2;
+        r1 = (gap[g1 + aJ]! - rootJ) ** 2;
+        r2 = (gap[g2 + aJ]! - rootJ) ** 2;
+        r3 = (gap[g3 + aJ]! - rootJ) ** 2;
+      } else {
+        s0 = 0;
+        s1 = 0;
+        s2 = 0;
+        s3 = 0;
+        r0 = 0;
+        r1 = 0;
+        r2 = 0;
+        r3 = 0;
+        for (let p = i * d, q = j * d, t = 0; t < d; p++, q++, t++) {
+          const u = x[p]!;
+          const v = x[q]!;
+          const c0 = block[t]!;
+          const c1 = block[t + d]!;
+          const c2 = block[t + 2 * d]!;
+          const c3 = block[t + 3 * d]!;
+          let e = u - c0;
+          s0 += e * e;
+          e = u - c1;
+          s1 += e * e;
+          e = u - c2;
+          s2 += e * e;
+          e = u - c3;
+          s3 += e * e;
+          e = v - c0;
+          r0 += e * e;
+          e = v - c1;
+          r1 += e * e;
+          e = v - c2;
+          r2 += e * e;
+          e = v - c3;
+          r3 += e * e;
         }
       }
-      potentials.fill(0);
-      for (let b = 0; b < slots; b += 4) {
-        for (let q = 0; q < 4; q++)
-          block.set(x.subarray(candidates[b + q]! * d, candidates[b + q]! * d + d), q * d);
-        const real = Math.min(4, trials - b);
-        const g0 = b * k;
-        const g1 = g0 + k;
-        const g2 = g1 + k;
-        const g3 = g2 + k;
-        const o0 = b * n;
-        let p0 = 0;
-        let p1 = 0;
-        let p2 = 0;
-        let p3 = 0;
-        for (let i = 0; i < n; i += 2) {
-          const j = i + 1 < n ? i + 1 : i; // with odd n the last row pairs with itself, weight 0
-          const nearI = closest[i]!;
-          const nearJ = closest[j]!;
-          const aI = labels[i]!;
-          const aJ = labels[j]!;
-          const rootI = sqrt(nearI);
-          const rootJ = sqrt(nearJ);
-          let s0: number;
-          let s1: number;
-          let s2: number;
-          let s3: number;
-          let r0: number;
-          let r1: number;
-          let r2: number;
-          let r3: number;
-          if (
-            gap[g0 + aI]! >= 2 * rootI &&
-            gap[g1 + aI]! >= 2 * rootI &&
-            gap[g2 + aI]! >= 2 * rootI &&
-            gap[g3 + aI]! >= 2 * rootI &&
-            gap[g0 + aJ]! >= 2 * rootJ &&
-            gap[g1 + aJ]! >= 2 * rootJ &&
-            gap[g2 + aJ]! >= 2 * rootJ &&
-            gap[g3 + aJ]! >= 2 * rootJ
-          ) {
-            s0 = (gap[g0 + aI]! - rootI) ** 2;
-            s1 = (gap[g1 + aI]! - rootI) ** 2;
-            s2 = (gap[g2 + aI]! - rootI) ** 2;
-            s3 = (gap[g3 + aI]! - rootI) ** 2;
-            r0 = (gap[g0 + aJ]! - rootJ) ** 2;
-            r1 = (gap[g1 + aJ]! - rootJ) ** 2;
-            r2 = (gap[g2 + aJ]! - rootJ) ** 2;
-            r3 = (gap[g3 + aJ]! - rootJ) ** 2;
-          } else {
-            s0 = 0;
-            s1 = 0;
-            s2 = 0;
-            s3 = 0;
-            r0 = 0;
-            r1 = 0;
-            r2 = 0;
-            r3 = 0;
-            for (let p = i * d, q = j * d, t = 0; t < d; p++, q++, t++) {
-              const u = x[p]!;
-              const v = x[q]!;
-              const c0 = block[t]!;
-              const c1 = block[t + d]!;
-              const c2 = block[t + 2 * d]!;
-              const c3 = block[t + 3 * d]!;
-              let e = u - c0;
-              s0 += e * e;
-              e = u - c1;
-              s1 += e * e;
-              e = u - c2;
-              s2 += e * e;
-              e = u - c3;
-              s3 += e * e;
-              e = v - c0;
-              r0 += e * e;
-              e = v - c1;
-              r1 += e * e;
-              e = v - c2;
-              r2 += e * e;
-              e = v - c3;
-              r3 += e * e;
-            }
-          }
-          const wI = weights[i]!;
-          const wJ = j === i ? 0 : weights[j]!;
-          toCandidate[o0 + i] = s0;
-          toCandidate[o0 + j] = j === i ? s0 : r0;
-          p0 += wI * min(s0, nearI) + wJ * min(r0, nearJ);
-          if (real > 1) {
-            toCandidate[o0 + n + i] = s1;
-            toCandidate[o0 + n + j] = j === i ? s1 : r1;
-            p1 += wI * min(s1, nearI) + wJ * min(r1, nearJ);
-          }
-          if (real > 2) {
-            toCandidate[o0 + 2 * n + i] = s2;
-            toCandidate[o0 + 2 * n + j] = j === i ? s2 : r2;
-            p2 += wI * min(s2, nearI) + wJ * min(r2, nearJ);
-          }
-          if (real > 3) {
-            toCandidate[o0 + 3 * n + i] = s3;
-            toCandidate[o0 + 3 * n + j] = j === i ? s3 : r3;
-            p3 += wI * min(s3, nearI) + wJ * min(r3, nearJ);
-          }
-        }
-        potentials[b] = p0;
-        potentials[b + 1] = p1;
-        potentials[b + 2] = p2;
-        potentials[b + 3] = p3;
+      const wI = weights[i]!;
+      const wJ = j === i ? 0 : weights[j]!;
+      toCandidate[o0 + i] = s0;
+      toCandidate[o0 + j] = j === i ? s0 : r0;
+      p0 += wI * min(s0, nearI) + wJ * min(r0, nearJ);
+      if (real > 1) {
+        toCandidate[o0 + n + i] = s1;
+        toCandidate[o0 + n + j] = j === i ? s1 : r1;
+        p1 += wI * min(s1, nearI) + wJ * min(r1, nearJ);
       }
-      let best = 0;
-      for (let t = 1; t < trials; t++) if (potentials[t]! < potentials[best]!) best = t;
-      centroids.set(x.subarray(candidates[best]! * d, candidates[best]! * d + d), c * d);
-      potential = 0;
-      for (let i = 0, at = best * n; i < n; i++, at++) {
-        let near = closest[i]!;
-        const distance = toCandidate[at]!;
-        if (distance < near) {
-          second[i] = near;
-          closest[i] = distance;
-          labels[i] = c;
-          near = distance;
-        } else if (distance < second[i]!) {
-          second[i] = distance;
-        }
-        potential += weights[i]! * near;
-        prefix[i] = potential;
+      if (real > 2) {
+        toCandidate[o0 + 2 * n + i] = s2;
+        toCandidate[o0 + 2 * n + j] = j === i ? s2 : r2;
+        p2 += wI * min(s2, nearI) + wJ * min(r2, nearJ);
+      }
+      if (real > 3) {
+        toCandidate[o0 + 3 * n + i] = s3;
+        toCandidate[o0 + 3 * n + j] = j === i ? s3 : r3;
+        p3 += wI * min(s3, nearI) + wJ * min(r3, nearJ);
       }
     }
+    const { potentials } = this;
+    potentials[b] = p0;
+    potentials[b + 1] = p1;
+    potentials[b + 2] = p2;
+    potentials[b + 3] = p3;
+  }
+
+  /**
+   * Makes trial `best` centroid `c`: updates each row's nearest centroid, its distance and
+   * the bound on the second nearest. Returns the new potential, with its prefix sums in
+   * `scratch`.
+   */
+  private acceptCandidate(best: number, c: number): number {
+    const { n, weights, labels, toCandidate, scratch: prefix, upper: closest, lower: second } = this;
+    let potential = 0;
+    for (let i = 0, at = best * n; i < n; i++, at++) {
+      let near = closest[i]!;
+      const distance = toCandidate[at]!;
+      if (distance < near) {
+        second[i] = near;
+        closest[i] = distance;
+        labels[i] = c;
+        near = distance;
+      } else if (distance < second[i]!) {
+        second[i] = distance;
+      }
+      potential += weights[i]! * near;
+      prefix[i] = potential;
+    }
+    return potential;
   }
 
   /**
@@ -546,6 +568,23 @@ class Fit {
    * centroid updates. On return every row's label is its nearest centroid.
    */
   lloyd(maxIter: number): number {
+    this.startLloyd();
+    this.shift.fill(0);
+    let iterations = 0;
+    while (iterations < maxIter) {
+      iterations++;
+      const moved = this.update();
+      if (moved <= this.tolerance) {
+        this.assignStep();
+        break;
+      }
+      if (this.assignStep() === 0) break;
+    }
+    return iterations;
+  }
+
+  /** Cluster sums from the seeded labels; Hamerly's bounds from the seeding distances. */
+  private startLloyd(): void {
     const { x, n, d, weights, labels, upper, lower, sums, mass, members } = this;
     sums.fill(0);
     mass.fill(0);
@@ -561,18 +600,6 @@ class Fit {
       const sum = label * d;
       for (let t = 0; t < d; t++) sums[sum + t]! += w * x[row + t]!;
     }
-    this.shift.fill(0);
-    let iterations = 0;
-    while (iterations < maxIter) {
-      iterations++;
-      const moved = this.update();
-      if (moved <= this.tolerance) {
-        this.assignStep();
-        break;
-      }
-      if (this.assignStep() === 0) break;
-    }
-    return iterations;
   }
 
   /** Weighted sum of squared distances of rows to their centroid. */
