@@ -73,7 +73,10 @@ withApi(
     .addOption(
       new Option('--kind <kind>', 'what the file holds').choices(['events', 'products']).default('events'),
     )
-    .option('--mapping <name>', 'column mapping: a preset (uci-online-retail, taobao-userbehavior, bigbasket-catalog, myntra-catalog) or a JSON mapping file')
+    .option(
+      '--mapping <name>',
+      'column mapping: a preset (uci-online-retail, taobao-userbehavior, bigbasket-catalog, myntra-catalog) or a JSON mapping file',
+    )
     .option('--no-wait', 'return once the file is uploaded')
     .option('--timeout <seconds>', 'how long to wait for ingestion', '900'),
 ).action(async (file: string, options) => {
