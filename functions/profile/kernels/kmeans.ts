@@ -64,6 +64,9 @@ export interface KMeansResult {
  * re-seeded with the row farthest from its centroid. The start with the lowest inertia is
  * returned.
  *
+ * Besides the data, it holds about (5 + 2 + ⌊ln k⌋) × 8 bytes per row (bounds, seeding
+ * buffers, labels), allocated once for all starts.
+ *
  * @throws RangeError when the shape, k or the options are invalid, or a value is not finite.
  */
 export function kmeans(data: Matrix, n: number, d: number, options: KMeansOptions): KMeansResult {
@@ -236,7 +239,8 @@ export interface Standardized {
 
 /**
  * Z-scores each column: (x − mean) / std with the population standard deviation, after
- * replacing the values of `log1pColumns` by log(1 + x). A constant column becomes 0.
+ * replacing the values of `log1pColumns` by log(1 + x). A constant column becomes 0; with
+ * no rows at all, every mean is 0 and every std 1.
  *
  * @throws RangeError when the shape is invalid, a value is not finite, or a log1p column
  * holds a value ≤ −1.
@@ -247,7 +251,7 @@ export function standardize(
   d: number,
   options: StandardizeOptions = {},
 ): Standardized {
-  checkMatrix(data, n, d);
+  checkMatrix(data, n, d, 0);
   const log1p = logColumns(options.log1pColumns ?? [], d);
   const out = Float64Array.from(data);
   const mean = new Float64Array(d);
@@ -264,7 +268,7 @@ export function standardize(
       mean[t]! += value;
     }
   }
-  for (let t = 0; t < d; t++) mean[t]! /= n;
+  if (n > 0) for (let t = 0; t < d; t++) mean[t]! /= n;
   const std = new Float64Array(d);
   for (let i = 0; i < n; i++) {
     for (let t = 0; t < d; t++) {
@@ -273,7 +277,7 @@ export function standardize(
     }
   }
   for (let t = 0; t < d; t++) {
-    const sd = sqrt(std[t]! / n);
+    const sd = n > 0 ? sqrt(std[t]! / n) : 0;
     std[t] = sd > 0 ? sd : 1;
   }
   for (let i = 0; i < n; i++) {
@@ -953,8 +957,8 @@ function toFloat64(data: Matrix): Float64Array {
   return data instanceof Float64Array ? data : Float64Array.from(data);
 }
 
-function checkMatrix(data: Matrix, n: number, d: number): void {
-  checkInteger('n', n, 1, Number.MAX_SAFE_INTEGER);
+function checkMatrix(data: Matrix, n: number, d: number, minRows = 1): void {
+  checkInteger('n', n, minRows, Number.MAX_SAFE_INTEGER);
   checkInteger('d', d, 1, Number.MAX_SAFE_INTEGER);
   if (data.length !== n * d)
     throw new RangeError(`data has ${data.length} values, expected n × d = ${n * d}`);

@@ -81,7 +81,8 @@ describe('kmeans', () => {
   });
 
   it('reports as inertia the squared distances of rows to their own centroid', () => {
-    const { labels, centroids, inertia } = kmeans(blobsData, blobs.n, blobs.d, { k: blobs.k, seed: 3 });
+    // k = 9: four seeding candidates per step, and a centroid outside the blocks of four.
+    const { labels, centroids, inertia } = kmeans(blobsData, blobs.n, blobs.d, { k: 9, seed: 3 });
     let total = 0;
     for (let i = 0; i < blobs.n; i++) {
       for (let t = 0; t < blobs.d; t++) {
@@ -201,6 +202,13 @@ describe('standardize', () => {
     const { data: out, std } = standardize(data, 3, 3);
     expect(std[2]).toBe(1);
     expect([out[2], out[5], out[8]]).toEqual([0, 0, 0]);
+  });
+
+  it('accepts no rows, with means 0 and divisors 1', () => {
+    const { data: out, mean, std } = standardize(new Float64Array(0), 0, 2);
+    expect(out).toHaveLength(0);
+    expect(Array.from(mean)).toEqual([0, 0]);
+    expect(Array.from(std)).toEqual([1, 1]);
   });
 
   it('transforms a new row as the fit transformed the training rows', () => {
