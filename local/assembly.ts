@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
-import { buildTailorApp } from '../lib/app';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 /** The parts of a synthesized CloudFormation template the local runtime reads. */
 export interface CfnTemplate {
@@ -20,14 +21,52 @@ export const localAccount = '000000000000';
  * Synthesize the same CDK app that is deployed, in-process and without bundling: the local
  * runtime creates its tables, bucket, routes, rules and state machines from these templates.
  */
-export function synthesizeTemplates(cdkJsonPath = 'cdk.json'): Record<string, CfnTemplate> {
+export async function synthesizeTemplates(cdkJsonPath = 'cdk.json'): Promise<Record<string, CfnTemplate>> {
   // The same context (feature flags) `cdk synth` reads from cdk.json.
   const cdkJson = JSON.parse(readFileSync(cdkJsonPath, 'utf8')) as { context?: Record<string, unknown> };
+  const [{ App }, { buildTailorApp }] = await Promise.all([import('aws-cdk-lib'), import('../lib/app')]);
   const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
   buildTailorApp(app);
   const assembly = app.synth();
   const templates: Record<string, CfnTemplate> = {};
   for (const stack of assembly.stacks) templates[stack.stackName] = stack.template as CfnTemplate;
+  return templates;
+}
+
+/** Everything the synthesized templates depend on: the app's sources, cdk.json, the CDK version. */
+function sourceDigest(root: string): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.ts')) hash.update(full).update(readFileSync(full));
+    }
+  };
+  walk(path.join(root, 'lib'));
+  walk(path.join(root, 'bin'));
+  for (const file of ['functions/shared/routes.ts', 'cdk.json', 'node_modules/aws-cdk-lib/package.json']) {
+    const full = path.join(root, file);
+    if (existsSync(full)) hash.update(file).update(readFileSync(full));
+  }
+  return hash.digest('hex').slice(0, 32);
+}
+
+/**
+ * The synthesized templates, from a cache keyed by the digest of their sources when nothing
+ * changed since the last start (synthesis loads all of aws-cdk-lib: seconds), else synthesized.
+ */
+export async function loadTemplates(root = '.'): Promise<Record<string, CfnTemplate>> {
+  const dir = path.join(tmpdir(), 'tailor-synth-cache');
+  const file = path.join(dir, `${sourceDigest(root)}.json`);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Record<string, CfnTemplate>;
+  const templates = await synthesizeTemplates(path.join(root, 'cdk.json'));
+  mkdirSync(dir, { recursive: true });
+  const partial = `${file}.${process.pid}.tmp`;
+  writeFileSync(partial, JSON.stringify(templates));
+  renameSync(partial, file);
   return templates;
 }
 

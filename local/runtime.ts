@@ -15,7 +15,7 @@ import { resetClients } from '../functions/shared/clients';
 import { resetConfig } from '../functions/shared/config';
 import { embeddedBackend } from '../model/embedded';
 import { startModelServer } from '../model/server';
-import { synthesizeTemplates, TemplateResolver } from './assembly';
+import { loadTemplates, TemplateResolver } from './assembly';
 import { LocalEventBus } from './event-bus';
 import { LocalHttpApi } from './http-api';
 import { LocalFunctions } from './lambdas';
@@ -103,7 +103,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalSyste
   };
 
   try {
-    const resolver = new TemplateResolver(synthesizeTemplates());
+    const resolver = new TemplateResolver(await loadTemplates());
     const functions = new LocalFunctions(resolver);
 
     // DynamoDB
