@@ -37,7 +37,7 @@ import {
   type SegmentationModel,
   type SegmentStats,
 } from './segments';
-import { type ProfileStore, type StoredRule, segmentsPartition } from './store';
+import type { ProfileStore, StoredRule } from './store';
 
 /** A shard's data could not be read: the state machine retries, then fails the run. */
 export class ShardReadError extends TailorError {
@@ -601,4 +601,3 @@ export async function failRun(runId: string, error: { Error?: string; Cause?: st
   return { runId, status: 'failed' };
 }
 
-export { segmentsPartition };
