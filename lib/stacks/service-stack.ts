@@ -111,6 +111,8 @@ export class ServiceStack extends Stack {
     })
       .useBucket('DATA_BUCKET', r.dataBucket, 'readWrite')
       .useTable('OPERATIONS_TABLE', r.operationsTable, 'readWrite')
+      // Product uploads, and event exports that describe their products, fill the catalog.
+      .useTable('CATALOG_TABLE', r.catalogTable, 'readWrite')
       .useStateMachine('PROFILING_STATE_MACHINE_ARN', stateMachine);
 
     const profileSchedule = new TailorFunction(this, 'ProfileScheduleFunction', {

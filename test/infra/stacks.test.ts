@@ -283,7 +283,7 @@ describe('service stack: functions', () => {
     ],
     [
       'ProfileIngestFunction',
-      ['DATA_BUCKET', 'OPERATIONS_TABLE', 'PROFILING_STATE_MACHINE_ARN', 'RAW_SHARDS'],
+      ['DATA_BUCKET', 'OPERATIONS_TABLE', 'CATALOG_TABLE', 'PROFILING_STATE_MACHINE_ARN', 'RAW_SHARDS'],
     ],
     [
       'ProfileRunFunction',
