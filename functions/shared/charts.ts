@@ -6,6 +6,24 @@ const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').
 const font = "font-family=\"Helvetica, Arial, 'PingFang SC', 'Noto Sans CJK SC', sans-serif\"";
 const palette = ['#3b6fb6', '#e07b39', '#3f9b6b', '#c2464b', '#8a63b3', '#b58a2d', '#4aa3b5', '#7d7d7d'];
 
+/** Approximate width at 12 px: CJK characters are about twice as wide as Latin ones. */
+function textWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) width += /[\u2e80-\u9fff\uff00-\uffef]/.test(ch) ? 12.5 : 7;
+  return width;
+}
+
+/** Shorten a label with an ellipsis so that it fits the given width. */
+function fit(text: string, width: number): string {
+  if (textWidth(text) <= width) return text;
+  let out = '';
+  for (const ch of text) {
+    if (textWidth(`${out}${ch}…`) > width) break;
+    out += ch;
+  }
+  return `${out}…`;
+}
+
 export interface Bar {
   readonly label: string;
   readonly value: number;
@@ -20,7 +38,8 @@ export function barChart(options: {
 }): string {
   const { title, bars, width = 720 } = options;
   const format = options.format ?? ((v: number) => v.toLocaleString('en-US'));
-  const labelWidth = Math.min(320, Math.max(80, ...bars.map((b) => b.label.length * 7 + 12)));
+  const maxLabel = Math.round(width * 0.55);
+  const labelWidth = Math.min(maxLabel, Math.max(80, ...bars.map((b) => textWidth(b.label) + 16)));
   const barHeight = 22;
   const top = 40;
   const height = top + bars.length * (barHeight + 8) + 16;
@@ -31,7 +50,7 @@ export function barChart(options: {
       const y = top + i * (barHeight + 8);
       const w = Math.max(1, (Math.max(0, bar.value) / max) * plot);
       return [
-        `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end" font-size="12" ${font}>${escapeXml(bar.label)}</text>`,
+        `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end" font-size="12" ${font}>${escapeXml(fit(bar.label, labelWidth - 16))}</text>`,
         `<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${palette[i % palette.length]}" rx="2"/>`,
         `<text x="${labelWidth + w + 6}" y="${y + 15}" font-size="12" ${font}>${escapeXml(format(bar.value))}</text>`,
       ].join('');
