@@ -14,7 +14,7 @@ function textWidth(text: string): number {
 }
 
 /** Shorten a label with an ellipsis so that it fits the given width. */
-function fit(text: string, width: number): string {
+function shorten(text: string, width: number): string {
   if (textWidth(text) <= width) return text;
   let out = '';
   for (const ch of text) {
@@ -50,7 +50,7 @@ export function barChart(options: {
       const y = top + i * (barHeight + 8);
       const w = Math.max(1, (Math.max(0, bar.value) / max) * plot);
       return [
-        `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end" font-size="12" ${font}>${escapeXml(fit(bar.label, labelWidth - 16))}</text>`,
+        `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end" font-size="12" ${font}>${escapeXml(shorten(bar.label, labelWidth - 16))}</text>`,
         `<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${palette[i % palette.length]}" rx="2"/>`,
         `<text x="${labelWidth + w + 6}" y="${y + 15}" font-size="12" ${font}>${escapeXml(format(bar.value))}</text>`,
       ].join('');

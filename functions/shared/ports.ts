@@ -28,6 +28,11 @@ export interface Table {
   putIfAbsent(item: Item, keyName: string): Promise<boolean>;
   /** Set the given attributes on an existing or new item; returns the item after the update. */
   update(key: Key, attributes: Item): Promise<Item>;
+  /**
+   * Set attributes only if `attribute` currently equals `expected` (undefined: is absent);
+   * false when it does not. The compare and the write are one atomic step.
+   */
+  compareAndSet(key: Key, attribute: string, expected: unknown, attributes: Item): Promise<boolean>;
   /** Add `by` to numeric attributes atomically. */
   increment(key: Key, counters: Record<string, number>): Promise<Item>;
   delete(key: Key): Promise<void>;

@@ -63,6 +63,13 @@ export class MemoryTable implements Table {
     this.items.set(this.id(key), next);
     return structuredClone(next);
   }
+  async compareAndSet(key: Key, attribute: string, expected: unknown, attributes: Item): Promise<boolean> {
+    const current = this.items.get(this.id(key));
+    if (current?.[attribute] !== expected) return false;
+    this.items.set(this.id(key), { ...(current ?? key), ...structuredClone(attributes) });
+    return true;
+  }
+
   async increment(key: Key, counters: Record<string, number>): Promise<Item> {
     const current = this.items.get(this.id(key)) ?? { ...key };
     for (const [k, by] of Object.entries(counters)) current[k] = Number(current[k] ?? 0) + by;

@@ -80,6 +80,37 @@ export class DynamoTable implements Table {
     return out.Attributes ?? {};
   }
 
+  async compareAndSet(key: Key, attribute: string, expected: unknown, attributes: Item): Promise<boolean> {
+    const names: Record<string, string> = { '#c': attribute };
+    const values: Record<string, unknown> = {};
+    const sets = Object.entries(attributes).map(([name, value], i) => {
+      names[`#a${i}`] = name;
+      values[`:v${i}`] = value;
+      return `#a${i} = :v${i}`;
+    });
+    let condition = 'attribute_not_exists(#c)';
+    if (expected !== undefined) {
+      values[':expected'] = expected;
+      condition = '#c = :expected';
+    }
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
   async increment(key: Key, counters: Record<string, number>): Promise<Item> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
