@@ -13,7 +13,8 @@ import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { resetClients } from '../functions/shared/clients';
 import { resetConfig } from '../functions/shared/config';
-import { embeddedBackend } from '../model/embedded';
+import type { GenerationBackend } from '../model/backend';
+import { backendFromConfig } from '../model/backends';
 import { startModelServer } from '../model/server';
 import { loadTemplates, TemplateResolver } from './assembly';
 import { LocalEventBus } from './event-bus';
@@ -32,12 +33,15 @@ export interface LocalOptions {
   /** Start the schedule rules' timers (off in tests, which fire them by hand). */
   readonly schedules?: boolean;
   readonly log?: (line: string) => void;
+  /** The generation backend; default: chosen by TAILOR_MODEL_BACKEND (embedded when unset). */
+  readonly modelBackend?: GenerationBackend;
 }
 
 export interface LocalSystem {
   readonly apiUrl: string;
   readonly endpoints: Record<'dynamodb' | 's3' | 'stepfunctions' | 'model', string>;
   readonly bucket: string;
+  readonly modelBackend: string;
   readonly tables: string[];
   readonly functions: LocalFunctions;
   readonly stepFunctions: LocalStepFunctions;
@@ -163,10 +167,13 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalSyste
     });
 
     // The SageMaker-protocol model server with the embedded generator.
+    // The backend behind the local endpoint: embedded by default, or an LLM server you run
+    // (TAILOR_MODEL_BACKEND=openai|llamacpp with TAILOR_MODEL_URL, TAILOR_MODEL_NAME).
+    const backend = options.modelBackend ?? backendFromConfig(process.env);
     const model = await startModelServer({
       host,
       port: ports.model,
-      backend: embeddedBackend(),
+      backend,
       endpointName: functions.environment()['MODEL_ENDPOINT_NAME'],
     });
     cleanups.push(() => model.close());
@@ -259,6 +266,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalSyste
       apiUrl,
       endpoints: { dynamodb: dynamodbUrl, s3: s3Url, stepfunctions: stepFunctionsUrl, model: model.url },
       bucket,
+      modelBackend: backend.name,
       tables,
       functions,
       stepFunctions,

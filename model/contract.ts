@@ -151,6 +151,10 @@ export const copyBriefSchema = z.object({
   variants: z.number().int().min(1).max(maxVariants),
   persona: z.object({ label: z.string(), interests: z.array(z.string()) }).optional(),
   products: z.array(briefProductSchema).min(1),
+  /** Terms every variant must contain. */
+  mustInclude: z.array(z.string().min(1)).optional(),
+  /** Terms no variant may contain: the campaign's, the brand's banned words and unsupported claims. */
+  mustAvoid: z.array(z.string().min(1)).optional(),
 });
 /** The structured inputs of one generation request, as the data block carries them. */
 export type CopyBrief = z.infer<typeof copyBriefSchema>;

@@ -19,6 +19,11 @@ import type { GenerationBackend } from './backend';
 import { type ChatResponse, chatRequestSchema, modelContentType } from './contract';
 
 export type { GenerationBackend } from './backend';
+export {
+  backendFromConfig,
+  llamaCppServerBackend,
+  openaiCompatibleBackend,
+} from './backends';
 export { embeddedBackend } from './embedded';
 
 /** SageMaker's limit on an invocation's payload. */

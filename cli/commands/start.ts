@@ -57,7 +57,7 @@ export async function start(options: StartOptions): Promise<void> {
       ['DynamoDB (dynalite)', system.endpoints.dynamodb],
       ['S3 (s3rver)', `${system.endpoints.s3}  bucket ${system.bucket}`],
       ['Step Functions', system.endpoints.stepfunctions],
-      ['Model endpoint', `${system.endpoints.model}  (embedded generator)`],
+      ['Model endpoint', `${system.endpoints.model}  (${system.modelBackend} backend)`],
     ]),
   );
   console.log(`Try:  curl ${system.apiUrl}/health`);

@@ -3,12 +3,15 @@ import {
   type BriefProduct,
   type ChatRequest,
   type CopyBrief,
+  type CopyVariant,
   ModelOutputError,
   type ParsedCompletion,
   parseCompletionDetails,
 } from '../../model/contract';
 import { NotFoundError } from '../shared/errors';
+import { type Check, checkNearDuplicate, checkVariant, type GuardrailPolicy } from './guardrails';
 import { buildChatRequest, promptVersion } from './prompt';
+import { type Rendered, render } from './render';
 import type { GenerateInput, Product } from './schema';
 
 /** Where products come from when a request names them by id. */
@@ -36,6 +39,16 @@ export interface GeneratedVariant {
   readonly body: string;
   readonly callToAction: string;
   readonly factsUsed: readonly string[];
+  /** Every guardrail rule run on this variant; all passed. */
+  readonly checks: readonly Check[];
+  /** The copy as its channel sends it. */
+  readonly rendered: Rendered;
+}
+
+/** A variant the guardrails refused, with why. */
+export interface DroppedVariant {
+  readonly headline: string;
+  readonly reason: string;
 }
 
 export interface GenerateResult {
@@ -44,7 +57,11 @@ export interface GenerateResult {
   readonly backend?: string;
   /** The sampling seed of the answer that was used; send it again to reproduce the copy. */
   readonly seed: number;
+  /** The seed of the second answer, asked for to replace refused variants, when there was one. */
+  readonly regenerationSeed?: number;
+  /** The variants that passed every guardrail: as many as asked for, or fewer when some were dropped. */
   readonly variants: readonly GeneratedVariant[];
+  readonly dropped: readonly DroppedVariant[];
 }
 
 /** A malformed answer is retried this many times, with a new seed, before giving up. */
@@ -55,39 +72,100 @@ const malformedRetries = 1;
  * endpoint. Unknown product ids are a NotFoundError naming them. The model's answer is parsed
  * strictly; a malformed one is retried once with the next seed (the same seed would sample the
  * same answer), then it is a ModelOutputError.
+ *
+ * Every variant then goes through the guardrails. When some fail, the model is asked once more,
+ * with a new seed, for the missing number; what still fails is dropped, and every refused
+ * variant is listed in `dropped` with its reasons.
  */
 export async function generateCopy(input: GenerateInput, ports: GeneratePorts): Promise<GenerateResult> {
   const products = await resolveProducts(input, ports.catalog);
   const brief = toBrief(input, products);
+  const policy = guardrailPolicy(input, products);
   const firstSeed = input.seed ?? Math.floor((ports.random ?? Math.random)() * 2 ** 32);
 
+  const first = await complete(brief, firstSeed, ports.model);
+  const kept: GeneratedVariant[] = [];
+  const dropped: DroppedVariant[] = [];
+  const review = (variants: readonly CopyVariant[]) => {
+    for (const v of variants) {
+      if (kept.length >= brief.variants) return;
+      const checks = [...checkVariant(v, policy), checkNearDuplicate(v, kept)];
+      const failed = checks.filter((c) => !c.passed);
+      if (failed.length > 0) {
+        dropped.push({
+          headline: v.headline,
+          reason: failed.map((c) => `${c.rule}: ${c.reason}`).join('; '),
+        });
+        continue;
+      }
+      kept.push({ variantId: variantId(v), ...v, checks, rendered: render(v, input) });
+    }
+  };
+  review(first.parsed.output.variants);
+
+  let regenerationSeed: number | undefined;
+  if (kept.length < brief.variants) {
+    const missing = brief.variants - kept.length;
+    regenerationSeed = (first.seed + malformedRetries + 1) % 2 ** 32;
+    try {
+      const second = await complete({ ...brief, variants: missing }, regenerationSeed, ports.model);
+      regenerationSeed = second.seed;
+      review(second.parsed.output.variants);
+    } catch (error) {
+      // Unusable replacements leave the request with the variants that passed.
+      if (!(error instanceof ModelOutputError)) throw error;
+    }
+  }
+
+  return {
+    promptVersion,
+    backend: first.parsed.model,
+    seed: first.seed,
+    ...(regenerationSeed !== undefined ? { regenerationSeed } : {}),
+    variants: kept,
+    dropped,
+  };
+}
+
+/** One answer with exactly `brief.variants` well-formed variants, retrying malformed ones. */
+async function complete(
+  brief: CopyBrief,
+  firstSeed: number,
+  model: ModelPort,
+): Promise<{ parsed: ParsedCompletion; seed: number }> {
   let lastError: ModelOutputError | undefined;
   for (let attempt = 0; attempt <= malformedRetries; attempt++) {
     const seed = (firstSeed + attempt) % 2 ** 32;
-    const raw = await ports.model.invoke(buildChatRequest(brief, seed));
-    let parsed: ParsedCompletion;
+    const raw = await model.invoke(buildChatRequest(brief, seed));
     try {
-      parsed = parseCompletionDetails(raw);
+      const parsed = parseCompletionDetails(raw);
       if (parsed.output.variants.length !== brief.variants) {
         throw new ModelOutputError(
           `the model wrote ${parsed.output.variants.length} variants; ${brief.variants} were asked for`,
         );
       }
+      return { parsed, seed };
     } catch (error) {
       if (!(error instanceof ModelOutputError)) throw error;
       lastError = error;
-      continue;
     }
-    return {
-      promptVersion,
-      backend: parsed.model,
-      seed,
-      variants: parsed.output.variants.map((v) => ({ variantId: variantId(v), ...v })),
-    };
   }
   throw new ModelOutputError(
     `the model endpoint answered malformed copy ${malformedRetries + 1} times; last: ${lastError?.message}`,
   );
+}
+
+/** The guardrails' settings for a request and its resolved products. */
+export function guardrailPolicy(input: GenerateInput, products: readonly Product[]): GuardrailPolicy {
+  return {
+    channel: input.channel,
+    language: input.language,
+    products,
+    bannedWords: input.bannedWords,
+    mustAvoid: input.mustAvoid,
+    mustInclude: input.mustInclude,
+    smsMaxSegments: input.smsMaxSegments,
+  };
 }
 
 async function resolveProducts(input: GenerateInput, catalog: CatalogPort): Promise<Product[]> {
@@ -105,6 +183,7 @@ async function resolveProducts(input: GenerateInput, catalog: CatalogPort): Prom
 
 /** The data block's brief for a request and its resolved products. */
 export function toBrief(input: GenerateInput, products: readonly Product[]): CopyBrief {
+  const avoid = [...new Set([...input.mustAvoid, ...input.bannedWords])];
   return {
     language: input.language,
     goal: input.goal,
@@ -113,6 +192,8 @@ export function toBrief(input: GenerateInput, products: readonly Product[]): Cop
     variants: input.variants,
     ...(input.persona ? { persona: { label: input.persona.label, interests: input.persona.interests } } : {}),
     products: products.map(toBriefProduct),
+    ...(input.mustInclude.length > 0 ? { mustInclude: input.mustInclude } : {}),
+    ...(avoid.length > 0 ? { mustAvoid: avoid } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { channels, goals, languages, maxVariants } from '../../model/contract';
 import { idSchema, type Product, productSchema } from '../shared/schemas';
+import { defaultSmsMaxSegments } from './guardrails';
 
 /** Most products one request may feature: each becomes part of the prompt. */
 export const maxProductsPerRequest = 20;
@@ -8,6 +9,11 @@ export const maxProductsPerRequest = 20;
 const id = idSchema;
 
 export { type Product, productSchema };
+
+const term = z.string().trim().min(1).max(100);
+
+/** A link for the call to action: http or https only, so no `javascript:` URL reaches a render. */
+const ctaUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2000);
 
 export const personaSchema = z.object({
   label: z.string().trim().min(1).max(200),
@@ -25,6 +31,16 @@ export const generateBodySchema = z
     tone: z.string().trim().min(1).max(64).default('friendly'),
     variants: z.number().int().min(1).max(maxVariants).default(3),
     persona: personaSchema.optional(),
+    /** Terms every variant must contain (a campaign code, a brand line). */
+    mustInclude: z.array(term).max(10).default([]),
+    /** Terms no variant may contain (the campaign's own exclusions). */
+    mustAvoid: z.array(term).max(50).default([]),
+    /** The brand's banned words, refused on top of the default unsupported-claims list. */
+    bannedWords: z.array(term).max(200).default([]),
+    /** Most segments an SMS variant may take (GSM-7: 160 / 153 characters each; UCS-2: 70 / 67). */
+    smsMaxSegments: z.number().int().min(1).max(10).default(defaultSmsMaxSegments),
+    /** Where the call to action leads in rendered email and social copy. */
+    ctaUrl: ctaUrlSchema.optional(),
     /** Fixes the model's sampling, for reproducible copy. */
     seed: z
       .number()

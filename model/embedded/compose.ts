@@ -49,8 +49,9 @@ function composeVariant(brief: CopyBrief, product: BriefProduct, seed: number, i
   if (brief.persona && brief.persona.interests.length > 0) base.interest = rng.pick(brief.persona.interests);
 
   const headline = composeHeadline(brief, lang, base, seed, index, style);
-  const body = composeBody(brief, lang, base, rng, style);
-  const callToAction = rng.pick(lang.goals[brief.goal].ctas);
+  const ctas = lang.goals[brief.goal].ctas.filter((c) => !avoids(c, brief.mustAvoid));
+  const callToAction = rng.pick(ctas.length > 0 ? ctas : lang.goals[brief.goal].ctas);
+  const body = composeBody(brief, lang, base, rng, style, `${headline.text}\n${callToAction}`);
   return {
     headline: headline.text,
     body: body.text,
@@ -139,7 +140,11 @@ function composeHeadline(
     const core = fill(hook, { ...base, item, adj });
     if (!core) continue;
     let text = joinHeadline(lead, core.text, brief.language);
-    if (style === 'playful') text = `${text} ${lang.emoji[(seed + index) % lang.emoji.length]}`;
+    // An emoji would switch a whole SMS to UCS-2, shrinking every segment from 160 to 70.
+    if (style === 'playful' && brief.channel !== 'sms') {
+      text = `${text} ${lang.emoji[(seed + index) % lang.emoji.length]}`;
+    }
+    if (avoids(text, brief.mustAvoid)) continue;
     const candidate = { text, facts: core.facts };
     if (fitsChannel(text, 'headline', brief.channel, brief.language)) return candidate;
     if (!shortest || text.length < shortest.text.length) shortest = candidate;
@@ -172,12 +177,17 @@ function composeBody(
   base: Slots,
   rng: Rng,
   style: ToneStyle,
+  elsewhere: string,
 ): Filled {
   const goal = lang.goals[brief.goal];
-  const opening = base.interest ? pickFilled(lang.personal, base, rng) : pickFilled(lang.generic, base, rng);
-  const benefit = pickFilled(lang.benefits, base, rng);
-  const closer = pickFilled(goal.closers, base, rng);
-  const facts = factCandidates(lang, base, brief.language, rng);
+  const avoid = brief.mustAvoid;
+  const opening = base.interest
+    ? pickFilled(lang.personal, base, rng, avoid)
+    : pickFilled(lang.generic, base, rng, avoid);
+  const benefit = pickFilled(lang.benefits, base, rng, avoid);
+  const closer = pickFilled(goal.closers, base, rng, avoid);
+  const facts = factCandidates(lang, base, brief.language, rng, avoid);
+  const required = requiredTerms(brief, elsewhere);
   const tail =
     style === 'playful' && (brief.channel === 'social' || brief.channel === 'push')
       ? rng.pick(lang.emoji)
@@ -189,7 +199,7 @@ function composeBody(
   for (const fact of facts) {
     for (let dropped = 0; dropped <= dropOrder.length; dropped++) {
       const gone = new Set(dropOrder.slice(0, dropped));
-      const parts = [opening, fact, benefit, closer].filter(
+      const parts = [opening, fact, benefit, closer, required].filter(
         (p): p is Filled => p !== undefined && !gone.has(p),
       );
       const text = joinSentences(parts, brief.language, tail);
@@ -208,12 +218,18 @@ function joinSentences(parts: readonly Filled[], language: Language, tail: strin
 }
 
 /** The product-fact sentence, from the fullest (title and price) to the barest (price alone). */
-function factCandidates(lang: LanguagePhrases, base: Slots, language: Language, rng: Rng): Filled[] {
+function factCandidates(
+  lang: LanguagePhrases,
+  base: Slots,
+  language: Language,
+  rng: Rng,
+  avoid: readonly string[] | undefined,
+): Filled[] {
   const out: Filled[] = [];
-  const full = pickFilled(lang.facts, base, rng);
+  const full = pickFilled(lang.facts, base, rng, avoid);
   if (full) out.push(full);
   for (const item of items(base, language).slice(1)) {
-    const short = pickFilled(lang.shortFacts, { ...base, item }, rng);
+    const short = pickFilled(lang.shortFacts, { ...base, item }, rng, avoid);
     if (short) out.push(short);
   }
   const price = base.price ?? '';
@@ -221,10 +237,32 @@ function factCandidates(lang: LanguagePhrases, base: Slots, language: Language, 
   return out;
 }
 
-/** A random phrase among those whose slots can all be filled. */
-function pickFilled(templates: readonly string[], slots: Slots, rng: Rng): Filled | undefined {
-  const usable = templates.map((t) => fill(t, slots)).filter((f): f is Filled => f !== undefined);
+/** A random phrase among those whose slots can all be filled and that use no avoided term. */
+function pickFilled(
+  templates: readonly string[],
+  slots: Slots,
+  rng: Rng,
+  avoid?: readonly string[],
+): Filled | undefined {
+  const usable = templates
+    .map((t) => fill(t, slots))
+    .filter((f): f is Filled => f !== undefined && !avoids(f.text, avoid));
   return usable.length > 0 ? rng.pick(usable) : undefined;
+}
+
+/** Whether a text uses any of the terms, ignoring case. */
+function avoids(text: string, terms: readonly string[] | undefined): boolean {
+  if (!terms || terms.length === 0) return false;
+  const lower = text.toLowerCase();
+  return terms.some((t) => t.trim() !== '' && lower.includes(t.trim().toLowerCase()));
+}
+
+/** A closing sentence naming the must-include terms the headline and call to action lack. */
+function requiredTerms(brief: CopyBrief, elsewhere: string): Filled | undefined {
+  const lower = elsewhere.toLowerCase();
+  const missing = (brief.mustInclude ?? []).filter((t) => t.trim() && !lower.includes(t.toLowerCase()));
+  if (missing.length === 0) return undefined;
+  return { text: brief.language === 'zh' ? `${missing.join('，')}。` : `${missing.join(', ')}.`, facts: [] };
 }
 
 /** Fill a phrase's slots; undefined when one cannot be filled. */

@@ -33,7 +33,26 @@ export interface LanguagePhrases {
 }
 
 const zh: LanguagePhrases = {
-  adjectives: ['高颜值', '人气', '口碑', '必备', '实用', '精致', '热门', '宝藏', '百搭', '超值'],
+  adjectives: [
+    '高颜值',
+    '人气',
+    '口碑',
+    '必备',
+    '实用',
+    '精致',
+    '热门',
+    '宝藏',
+    '百搭',
+    '超值',
+    '经典',
+    '时髦',
+    '好用',
+    '质感',
+    '心动',
+    '高级感',
+    '清新',
+    '耐看',
+  ],
   facts: [
     '{title}，到手价{price}。',
     '{brand}{title}，现价{price}。',
@@ -52,13 +71,23 @@ const zh: LanguagePhrases = {
     '设计简约，百搭耐看。',
     '精选{attr}款式。',
     '用过的人都说好。',
+    '{brand}出品，做工讲究。',
+    '{category}里的耐看之选。',
+    '细节处见用心。',
+    '轻松融入日常。',
   ],
   personal: [
     '知道你喜欢{interest}，特别为你挑选。',
     '为热爱{interest}的你准备。',
     '{interest}爱好者一定会喜欢。',
   ],
-  generic: ['为你精心挑选。', '相信你会喜欢。', '这次的推荐很特别。'],
+  generic: [
+    '为你精心挑选。',
+    '相信你会喜欢。',
+    '这次的推荐很特别。',
+    '今天想和你分享一件好物。',
+    '给生活添点新意。',
+  ],
   emoji: ['✨', '🎉', '💝', '👀', '🛍️'],
   goals: {
     recommendation: {
@@ -180,7 +209,7 @@ const zh: LanguagePhrases = {
         '{adj}{item}上新啦',
         '全新{adj}{item}等你挑',
       ],
-      closers: ['抢先体验最新款式。', '这一季的新宠就是它。', '第一时间为你送上。', '新品已就位，等你来看。'],
+      closers: ['抢先体验最新款式。', '这一季的新宠就是它。', '新品抢先为你送上。', '新品已就位，等你来看。'],
       ctas: ['抢先看新品', '立即尝鲜', '查看新品', '抢先购买', '先睹为快'],
     },
     cart_recovery: {
@@ -217,7 +246,7 @@ const en: LanguagePhrases = {
   adjectives: [
     'stylish',
     'popular',
-    'top-rated',
+    'head-turning',
     'must-have',
     'smart',
     'premium',
@@ -225,6 +254,14 @@ const en: LanguagePhrases = {
     'versatile',
     'great-value',
     'standout',
+    'sleek',
+    'classic',
+    'handy',
+    'fresh',
+    'go-to',
+    'feel-good',
+    'bold',
+    'neat',
   ],
   facts: [
     '{title} is now {price}.',
@@ -244,13 +281,23 @@ const en: LanguagePhrases = {
     'Easy to use every day.',
     'Comes in {attr}.',
     'Designed with care.',
+    'Made by {brand}, with care.',
+    'Easy to pair, easy to love.',
+    'Built for everyday life.',
+    'Simple, smart and made to enjoy.',
   ],
   personal: [
     'Because you love {interest}.',
     'Perfect for a {interest} fan like you.',
     'Picked with your love of {interest} in mind.',
   ],
-  generic: ['Picked just for you.', 'We think you will like it.', 'Something special for you.'],
+  generic: [
+    'Picked just for you.',
+    'We think you will like it.',
+    'Something special for you.',
+    'Here is one worth a look.',
+    'A little something for your day.',
+  ],
   emoji: ['✨', '🎉', '💝', '👀', '🛍️'],
   goals: {
     recommendation: {

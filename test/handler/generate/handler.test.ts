@@ -30,7 +30,8 @@ interface Answer {
   promptVersion: string;
   backend: string;
   seed: number;
-  variants: Array<{ body: string }>;
+  variants: Array<{ body: string; checks: Array<{ rule: string; passed: boolean }> }>;
+  dropped: Array<{ reason: string; headline: string }>;
   error: { code: string; message: string };
 }
 
@@ -80,7 +81,7 @@ describe('POST /generate', () => {
   it('returns 200 with the requested number of variants, calling the configured endpoint', async () => {
     const { status, json } = await call(inline);
     expect(status).toBe(200);
-    expect(json.promptVersion).toBe('copy-v1');
+    expect(json.promptVersion).toBe('copy-v2');
     expect(json.backend).toBe('tailor-embedded');
     expect(json.variants).toHaveLength(3);
     expect(json.variants[0]).toEqual({
@@ -89,7 +90,10 @@ describe('POST /generate', () => {
       body: expect.stringContaining('89.9'),
       callToAction: expect.any(String),
       factsUsed: expect.arrayContaining(['89.9']),
+      checks: expect.arrayContaining([{ rule: 'catalog_prices', passed: true }]),
+      rendered: { channel: 'push', title: expect.any(String), body: expect.stringContaining('89.9') },
     });
+    expect(json.dropped).toEqual([]);
     const sent = sagemaker.commandCalls(InvokeEndpointCommand)[0]!.args[0].input;
     expect(sent).toMatchObject({ EndpointName: 'tailor-copy', ContentType: 'application/json' });
     const request: ChatRequest = JSON.parse(new TextDecoder().decode(sent.Body as Uint8Array));
@@ -182,5 +186,33 @@ describe('POST /generate', () => {
     expect(status).toBe(502);
     expect(json.error.code).toBe('UpstreamError');
     expect(raw).not.toMatch(/\n\s+at |\.ts:\d+/);
+  });
+});
+
+describe('POST /generate with campaign terms', () => {
+  it('returns variants holding the must-include term, rendered for the channel, with their checks', async () => {
+    const { status, json } = await call({
+      ...inline,
+      channel: 'email',
+      mustInclude: ['SPRING24'],
+      mustAvoid: ['sale'],
+      ctaUrl: 'https://shop.example/p1',
+    });
+    expect(status).toBe(200);
+    const body = json as unknown as {
+      variants: Array<{ body: string; rendered: { channel: string; html: string }; checks: unknown[] }>;
+    };
+    for (const v of body.variants) {
+      expect(v.body).toContain('SPRING24');
+      expect(v.rendered.channel).toBe('email');
+      expect(v.rendered.html).toContain('href="https://shop.example/p1"');
+      expect(v.checks).toContainEqual({ rule: 'must_include', passed: true });
+    }
+  });
+
+  it('returns 400 when the call-to-action URL is not http or https', async () => {
+    const { status, json } = await call({ ...inline, ctaUrl: 'javascript:alert(1)' });
+    expect(status).toBe(400);
+    expect(json.error.message).toMatch(/^body\.ctaUrl/);
   });
 });

@@ -3,9 +3,11 @@ import {
   type ChatRequest,
   type CopyBrief,
   type CopyOutput,
+  channels,
   chatResponseSchema,
   copyLength,
   copyOutputSchema,
+  goals,
   PromptDataError,
   parseCompletion,
 } from '../../../model/contract';
@@ -104,6 +106,26 @@ describe('the embedded generator', () => {
       );
       expect(headlines.size).toBe(20);
     }
+  });
+
+  it('repeats no headline over 200 requests across goals, channels and languages', () => {
+    const headlines = new Set<string>();
+    let count = 0;
+    for (let i = 0; i < 200; i++) {
+      const base = i % 2 === 0 ? en : zh;
+      const brief: CopyBrief = {
+        ...base,
+        goal: goals[i % goals.length]!,
+        channel: channels[Math.floor(i / goals.length) % channels.length]!,
+        variants: 3,
+      };
+      for (const v of copyFor(brief, i).variants) {
+        headlines.add(v.headline);
+        count++;
+      }
+    }
+    expect(count).toBe(600);
+    expect(headlines.size).toBe(600);
   });
 
   it('rejects a request without a data block, saying so', () => {

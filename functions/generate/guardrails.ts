@@ -1,0 +1,400 @@
+/**
+ * Guardrails: pure checks run on every generated variant before it is returned. Each rule
+ * answers `{ rule, passed, reason? }`; the reason says what was wrong in words a copywriter can
+ * act on. The generate core regenerates or drops a variant that fails any rule.
+ */
+import { type Channel, channelLimits, copyLength, type Language } from '../../model/contract';
+import { redactPersonalData } from '../shared/redact';
+import { type CopyParts, smsText } from './render';
+import { countSms } from './sms';
+
+export const guardrailRules = [
+  'length',
+  'sms_segments',
+  'banned_words',
+  'must_avoid',
+  'must_include',
+  'catalog_prices',
+  'catalog_discounts',
+  'personal_data',
+  'near_duplicate',
+] as const;
+export type GuardrailRule = (typeof guardrailRules)[number];
+
+export interface Check {
+  readonly rule: GuardrailRule;
+  readonly passed: boolean;
+  readonly reason?: string;
+}
+
+/** What a product contributes to the checks: the facts copy may quote. */
+export interface CatalogFacts {
+  readonly title: string;
+  readonly category: string;
+  readonly price: number;
+  readonly brand?: string;
+  readonly attributes?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface GuardrailPolicy {
+  readonly channel: Channel;
+  readonly language: Language;
+  readonly products: readonly CatalogFacts[];
+  /** Brand-specific words to refuse, on top of `defaultBannedWords`. */
+  readonly bannedWords?: readonly string[];
+  /** The campaign's terms that must not appear. */
+  readonly mustAvoid?: readonly string[];
+  /** The campaign's terms that must appear (in the headline, body or call to action). */
+  readonly mustInclude?: readonly string[];
+  /** Most SMS segments a message may take. */
+  readonly smsMaxSegments?: number;
+}
+
+export const defaultSmsMaxSegments = 2;
+
+/** Call to action length: words in English, characters in Chinese. */
+export const callToActionLimit: Record<Language, number> = { en: 5, zh: 10 };
+
+/**
+ * Superlatives and claims the copy cannot support from catalog data (absolute, medical and
+ * financial promises), refused for every brand.
+ */
+export const defaultBannedWords: readonly string[] = [
+  'best',
+  'guarantee',
+  'guaranteed',
+  '100%',
+  'cure',
+  'cures',
+  'risk-free',
+  'no risk',
+  'miracle',
+  '#1',
+  'number one',
+  'lowest price',
+  'clinically proven',
+  'get rich',
+  '最好',
+  '最佳',
+  '第一',
+  '保证',
+  '根治',
+  '治愈',
+  '零风险',
+  '无风险',
+  '最低价',
+  '稳赚',
+  '神效',
+];
+
+/** Two variants at least this similar (character 3-gram Jaccard) are near-duplicates. */
+export const nearDuplicateThreshold = 0.8;
+
+/** All the copy a reader sees, for the rules that look at the whole variant. */
+function allText(v: CopyParts): string {
+  return `${v.headline}\n${v.body}\n${v.callToAction}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-variant rules
+// ---------------------------------------------------------------------------------------------
+
+/** Headline and body within the channel's limits (characters for zh, words for an en headline). */
+export function checkLength(v: CopyParts, channel: Channel, language: Language): Check {
+  const limits = channelLimits[channel];
+  const unit = language === 'zh' ? 'characters' : 'words';
+  const problems: string[] = [];
+  const headline = copyLength(v.headline, 'headline', language);
+  if (headline > limits.headline[language]) {
+    problems.push(`headline has ${headline} ${unit}, ${channel} allows ${limits.headline[language]}`);
+  }
+  const body = copyLength(v.body, 'body', language);
+  if (body > limits.body[language]) {
+    problems.push(`body has ${body} characters, ${channel} allows ${limits.body[language]}`);
+  }
+  const cta = copyLength(v.callToAction, 'headline', language);
+  if (cta > callToActionLimit[language]) {
+    problems.push(`call to action has ${cta} ${unit}, at most ${callToActionLimit[language]} allowed`);
+  }
+  return result('length', problems);
+}
+
+/** The SMS as sent (headline, body, call to action) fits in `maxSegments` segments. */
+export function checkSmsSegments(v: CopyParts, maxSegments = defaultSmsMaxSegments): Check {
+  const sms = countSms(smsText(v));
+  return sms.segments <= maxSegments
+    ? pass('sms_segments')
+    : fail(
+        'sms_segments',
+        `the SMS takes ${sms.segments} ${sms.encoding} segments (${sms.units} units), at most ${maxSegments} allowed`,
+      );
+}
+
+/** None of the default unsupported claims nor the brand's banned words appear. */
+export function checkBannedWords(v: CopyParts, brandWords: readonly string[] = []): Check {
+  const found = findTerms(allText(v), [...defaultBannedWords, ...brandWords]);
+  return found.length === 0
+    ? pass('banned_words')
+    : fail('banned_words', `uses banned or unsupported wording: ${quoteList(found)}`);
+}
+
+/** None of the campaign's must-avoid terms appear. */
+export function checkMustAvoid(v: CopyParts, terms: readonly string[] = []): Check {
+  const found = findTerms(allText(v), terms);
+  return found.length === 0
+    ? pass('must_avoid')
+    : fail('must_avoid', `uses terms the request must avoid: ${quoteList(found)}`);
+}
+
+/** Every must-include term appears, ignoring case. */
+export function checkMustInclude(v: CopyParts, terms: readonly string[] = []): Check {
+  const text = allText(v).toLowerCase();
+  const missing = terms.filter((t) => t.trim() && !text.includes(t.trim().toLowerCase()));
+  return missing.length === 0
+    ? pass('must_include')
+    : fail('must_include', `does not include required terms: ${quoteList(missing)}`);
+}
+
+/**
+ * Every price-like number equals a product's catalog price (39.9, ¥39.9 and $39.90 all match
+ * 39.9). Numbers inside quoted catalog text (titles, brands, categories, attribute values) are
+ * the catalog's own and are not prices of the copy. A number is price-like when it has a decimal
+ * part, a currency sign or code before it, a currency word after it (元, 块, dollars), or a price
+ * word next to it (price, now, only, for, 价, 仅, 只要, 入手, ...). Percentages and 折 are
+ * discounts, checked by `checkDiscounts`.
+ */
+export function checkPrices(v: CopyParts, products: readonly CatalogFacts[]): Check {
+  const text = stripCatalogText(allText(v), products, true);
+  const prices = products.map((p) => p.price);
+  const wrong = priceMentions(text).filter((n) => !prices.some((p) => Math.abs(p - n.value) < 1e-9));
+  return wrong.length === 0
+    ? pass('catalog_prices')
+    : fail(
+        'catalog_prices',
+        `states ${quoteList(wrong.map((w) => w.text))}, which ${wrong.length === 1 ? 'is' : 'are'} not a catalog price (catalog: ${prices.join(', ')})`,
+      );
+}
+
+/**
+ * Every discount ("20% off", "save 20%", "8折") matches a discount attribute of a product
+ * (an attribute named like discount, off, sale, 折扣 or 优惠, valued "20%", "20% off" or "8折");
+ * without one, any stated discount fails. 20% off and 8折 are the same discount.
+ */
+export function checkDiscounts(v: CopyParts, products: readonly CatalogFacts[]): Check {
+  const text = stripCatalogText(allText(v), products, false);
+  const allowed = products.flatMap(catalogDiscounts);
+  const wrong = discountMentions(text).filter((d) => !allowed.some((a) => Math.abs(a - d.percentOff) < 1e-9));
+  if (wrong.length === 0) return pass('catalog_discounts');
+  const catalog =
+    allowed.length === 0 ? 'the catalog gives no discount' : `catalog discounts: ${allowed.join('%, ')}% off`;
+  return fail('catalog_discounts', `states ${quoteList(wrong.map((w) => w.text))}; ${catalog}`);
+}
+
+/** No e-mail address or phone number (whatever `redactPersonalData` would redact). */
+export function checkPersonalData(v: CopyParts): Check {
+  const parts = [v.headline, v.body, v.callToAction];
+  const leaking = parts.filter((p) => redactPersonalData(p) !== p);
+  return leaking.length === 0
+    ? pass('personal_data')
+    : fail('personal_data', 'contains personal data (an e-mail address or phone number)');
+}
+
+/** Every per-variant rule, in order; `sms_segments` only on the SMS channel. */
+export function checkVariant(v: CopyParts, policy: GuardrailPolicy): Check[] {
+  return [
+    checkLength(v, policy.channel, policy.language),
+    ...(policy.channel === 'sms' ? [checkSmsSegments(v, policy.smsMaxSegments)] : []),
+    checkBannedWords(v, policy.bannedWords),
+    checkMustAvoid(v, policy.mustAvoid),
+    checkMustInclude(v, policy.mustInclude),
+    checkPrices(v, policy.products),
+    checkDiscounts(v, policy.products),
+    checkPersonalData(v),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Across variants
+// ---------------------------------------------------------------------------------------------
+
+/** Character 3-gram Jaccard similarity of two texts, ignoring case, spaces and punctuation. */
+export function similarity(a: string, b: string): number {
+  const ga = trigrams(a);
+  const gb = trigrams(b);
+  if (ga.size === 0 && gb.size === 0) return 1;
+  let shared = 0;
+  for (const g of ga) if (gb.has(g)) shared++;
+  return shared / (ga.size + gb.size - shared);
+}
+
+function trigrams(text: string): Set<string> {
+  const chars = Array.from(text.toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, ''));
+  const grams = new Set<string>();
+  if (chars.length > 0 && chars.length < 3) grams.add(chars.join(''));
+  for (let i = 0; i + 3 <= chars.length; i++) grams.add(chars.slice(i, i + 3).join(''));
+  return grams;
+}
+
+/**
+ * The near-duplicate check of a variant against those already kept: it fails when the headline
+ * and body together are at least `nearDuplicateThreshold` similar to a kept variant's.
+ */
+export function checkNearDuplicate(v: CopyParts, kept: readonly CopyParts[]): Check {
+  const text = `${v.headline}\n${v.body}`;
+  for (const [i, other] of kept.entries()) {
+    const score = similarity(text, `${other.headline}\n${other.body}`);
+    if (score >= nearDuplicateThreshold) {
+      return fail(
+        'near_duplicate',
+        `${Math.round(score * 100)}% similar to kept variant ${i + 1} ("${other.headline}")`,
+      );
+    }
+  }
+  return pass('near_duplicate');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+function pass(rule: GuardrailRule): Check {
+  return { rule, passed: true };
+}
+
+function fail(rule: GuardrailRule, reason: string): Check {
+  return { rule, passed: false, reason };
+}
+
+function result(rule: GuardrailRule, problems: readonly string[]): Check {
+  return problems.length === 0 ? pass(rule) : fail(rule, problems.join('; '));
+}
+
+function quoteList(items: readonly string[]): string {
+  return items.map((i) => `"${i}"`).join(', ');
+}
+
+const cjk = /[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]/;
+
+/**
+ * The terms found in a text, ignoring case. A term with Chinese characters matches anywhere; any
+ * other term matches only as a whole word ("best" is not found in "bestow").
+ */
+export function findTerms(text: string, terms: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const raw of terms) {
+    const term = raw.trim();
+    if (!term || found.includes(term)) continue;
+    const hit = cjk.test(term)
+      ? text.toLowerCase().includes(term.toLowerCase())
+      : new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(term)}(?![\\p{L}\\p{N}])`, 'iu').test(text);
+    if (hit) found.push(term);
+  }
+  return found;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Catalog text blanked out of the copy, longest first (with attribute values when asked). */
+function stripCatalogText(text: string, products: readonly CatalogFacts[], withAttributes: boolean): string {
+  const quoted = products.flatMap((p) => [
+    p.title,
+    p.category,
+    ...(p.brand ? [p.brand] : []),
+    ...(withAttributes ? Object.values(p.attributes ?? {}).map(String) : []),
+  ]);
+  let out = text;
+  for (const q of [...new Set(quoted)].filter((q) => /\d/.test(q)).sort((a, b) => b.length - a.length)) {
+    out = out.split(q).join(' ');
+  }
+  return out;
+}
+
+interface Mention {
+  readonly text: string;
+  readonly value: number;
+}
+
+const numberPattern = /\d+(?:,\d{3})*(?:\.\d+)?/g;
+const currencyBefore = /(?:[¥￥$€£₹]|\b(?:RMB|CNY|USD|EUR|GBP|INR|Rs\.?))\s*$/iu;
+const priceWordBefore =
+  /(?:\b(?:price[sd]?|now|only|just|was|costs?|pay)\s*:?|价|仅|只要|只需|仅需|低至|售|到手|入手|特惠)\s*[:：]?\s*$/iu;
+/** Words that come before a price as often as before a count ("for 2 people"). */
+const weakPriceWordBefore = /\b(?:for|at|from)\s*$/iu;
+const currencyOrPriceAfter = /^\s*(?:元|块|入手|就能|带回家|到手|(?:yuan|dollars?|rupees?|euros?)\b)/iu;
+const discountAfter = /^\s*(?:[%％]|折)/u;
+
+/** The price-like numbers of a text (see `checkPrices`). */
+export function priceMentions(text: string): Mention[] {
+  const out: Mention[] = [];
+  for (const m of text.matchAll(numberPattern)) {
+    const start = m.index;
+    const end = start + m[0].length;
+    const before = text.slice(Math.max(0, start - 12), start);
+    const after = text.slice(end, end + 8);
+    // Part of a word or code ("A3", "x2"), or a percentage / 折: not a price.
+    if (/[A-Za-z_]$/.test(before) && !currencyBefore.test(before)) continue;
+    if (discountAfter.test(after)) continue;
+    const priceLike =
+      m[0].includes('.') ||
+      currencyBefore.test(before) ||
+      priceWordBefore.test(before) ||
+      currencyOrPriceAfter.test(after) ||
+      (weakPriceWordBefore.test(before) && !/^\s*[A-Za-z]/.test(after));
+    if (!priceLike) continue;
+    const currency = /[¥￥$€£₹]\s*$/u.exec(before)?.[0] ?? '';
+    out.push({ text: `${currency.trim()}${m[0]}`, value: Number(m[0].replaceAll(',', '')) });
+  }
+  return out;
+}
+
+interface DiscountMention {
+  readonly text: string;
+  readonly percentOff: number;
+}
+
+/** The discounts a text states, as percent off: "20% off", "save 20%", "-20%", "8折", "85折". */
+export function discountMentions(text: string): DiscountMention[] {
+  const out: DiscountMention[] = [];
+  for (const m of text.matchAll(/(\d+(?:\.\d+)?)\s*[%％]/gu)) {
+    const after = text.slice(m.index + m[0].length, m.index + m[0].length + 12);
+    const before = text.slice(Math.max(0, m.index - 12), m.index);
+    const isDiscount =
+      /^\s*(?:off\b|discount|savings?\b|优惠|折扣)/iu.test(after) ||
+      /(?:\b(?:save|saving|up to|extra|get)\s*|-\s*|省|减|优惠|立减|折扣)$/iu.test(before);
+    if (isDiscount) out.push({ text: m[0].trim(), percentOff: Number(m[1]) });
+  }
+  for (const m of text.matchAll(/(\d+(?:\.\d+)?)\s*折/gu)) {
+    const off = zheToPercentOff(Number(m[1]));
+    if (off !== undefined) out.push({ text: m[0], percentOff: off });
+  }
+  return out;
+}
+
+/** 8折 is 20% off, 8.5折 and 85折 are 15% off. */
+function zheToPercentOff(zhe: number): number | undefined {
+  const tenths = zhe >= 10 && zhe < 100 ? zhe / 10 : zhe;
+  if (!(tenths > 0 && tenths < 10)) return undefined;
+  return Math.round((100 - tenths * 10) * 1e6) / 1e6;
+}
+
+const discountKey = /discount|\boff\b|sale|promo|折扣|优惠|折/iu;
+
+/** The discounts a product's attributes give, as percent off. */
+function catalogDiscounts(product: CatalogFacts): number[] {
+  const out: number[] = [];
+  for (const [key, raw] of Object.entries(product.attributes ?? {})) {
+    if (!discountKey.test(key)) continue;
+    const value = String(raw);
+    const zhe = /(\d+(?:\.\d+)?)\s*折/u.exec(value);
+    if (zhe) {
+      const off = zheToPercentOff(Number(zhe[1]));
+      if (off !== undefined) out.push(off);
+      continue;
+    }
+    const percent = /(\d+(?:\.\d+)?)\s*[%％]?/u.exec(value);
+    if (percent && Number(percent[1]) > 0 && Number(percent[1]) < 100) out.push(Number(percent[1]));
+  }
+  return out;
+}
