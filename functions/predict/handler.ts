@@ -1,10 +1,15 @@
+import { TableProfileStore } from '../profile/store';
 import { DynamoTable } from '../shared/adapters/dynamo-table';
 import { S3ObjectStore } from '../shared/adapters/s3-object-store';
 import { clients } from '../shared/clients';
 import { config, requireSetting } from '../shared/config';
 import { defineRoute, httpApi } from '../shared/http';
+import { audienceOf } from './audience';
+import { predict } from './core';
+import { DEFAULT_BITS } from './kernels/hashing';
 import { listModels } from './models';
 import { ModelRegistry } from './registry';
+import { predictBodySchema } from './schema';
 
 let registry: ModelRegistry | undefined;
 /** One registry per container, so loaded models are reused across invocations. */
@@ -16,7 +21,22 @@ const models = () => {
   return registry;
 };
 
+const profiles = () =>
+  new TableProfileStore(
+    new DynamoTable(clients(config()).dynamo, requireSetting(config(), 'PROFILES_TABLE')),
+  );
+
 /** HTTP routes of the predict group. */
 export const api = httpApi('predict', {
   'GET /models': defineRoute({ handle: async () => ({ body: await listModels(models()) }) }),
+  'POST /predict': defineRoute({
+    body: predictBodySchema,
+    handle: async ({ body }) => ({
+      body: await predict(body, {
+        audience: (input) => audienceOf(input, profiles()),
+        serving: (name) => models().serving(name),
+        bits: DEFAULT_BITS,
+      }),
+    }),
+  }),
 });

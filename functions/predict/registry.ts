@@ -21,6 +21,8 @@ export interface ModelVersion {
 export interface Serving {
   readonly version: string;
   readonly model: FtrlLogisticRegression;
+  /** Rows the version was trained on: how far scores move from the priors toward it. */
+  readonly rows: number;
 }
 
 const pointerKey = (model: string) => ({ model, version: 'CURRENT' });
@@ -109,7 +111,7 @@ export class ModelRegistry {
     let serving = cached?.serving;
     if (version && version !== serving?.version) {
       try {
-        serving = { version, model: await this.load(model, version) };
+        serving = { version, ...(await this.load(model, version)) };
       } catch (error) {
         if (!(error instanceof ModelArtifactError || error instanceof NotFoundError)) throw error;
         logger.error('model artifact rejected; the loaded version keeps serving', {
@@ -124,7 +126,10 @@ export class ModelRegistry {
     return serving;
   }
 
-  private async load(model: string, version: string): Promise<FtrlLogisticRegression> {
+  private async load(
+    model: string,
+    version: string,
+  ): Promise<{ model: FtrlLogisticRegression; rows: number }> {
     const record = (await this.table.get({ model, version })) as ModelVersion | undefined;
     if (!record) throw new NotFoundError(`model ${model} has no version ${version}`);
     const stream = await this.objects.getStream(record.artifactKey);
@@ -134,6 +139,6 @@ export class ModelRegistry {
     if (createHash('sha256').update(bytes).digest('hex') !== record.sha256) {
       throw new ModelArtifactError(`artifact of ${model} ${version} does not match its registered sha256`);
     }
-    return FtrlLogisticRegression.fromBytes(new Uint8Array(bytes));
+    return { model: FtrlLogisticRegression.fromBytes(new Uint8Array(bytes)), rows: record.rows ?? 0 };
   }
 }

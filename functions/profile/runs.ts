@@ -600,4 +600,3 @@ export async function failRun(runId: string, error: { Error?: string; Cause?: st
   await releaseLock(runId, ports.operations);
   return { runId, status: 'failed' };
 }
-

@@ -19,6 +19,7 @@ export const routes = {
   'GET /segments/{id}': { group: 'profile', auth: true },
   'GET /rules': { group: 'profile', auth: true },
   'POST /generate': { group: 'generate', auth: true },
+  'POST /predict': { group: 'predict', auth: true },
   'GET /models': { group: 'predict', auth: true },
   'GET /campaigns/{id}': { group: 'optimize', auth: true },
 } as const satisfies Record<string, { group: ApiGroup; auth: boolean }>;

@@ -139,6 +139,7 @@ export class ServiceStack extends Stack {
       description: 'HTTP API: CTR / conversion / uplift predictions and the model registry',
     })
       .useTable('MODELS_TABLE', r.modelsTable, 'read')
+      .useTable('PROFILES_TABLE', r.profilesTable, 'read')
       .useBucket('DATA_BUCKET', r.dataBucket, 'read');
 
     const optimizeApi = new TailorFunction(this, 'OptimizeApiFunction', {

@@ -201,6 +201,20 @@ describe('the local system', () => {
     expect(body.variants[0].headline.length).toBeGreaterThan(0);
   });
 
+  it('predicts click, conversion and uplift for a profiled user, with reasons', async () => {
+    const { status, body } = await api('POST', '/predict', {
+      userId: 'alice',
+      variants: [{ headline: 'Linen shirts are back', goal: 'new_arrival', channel: 'push', language: 'en' }],
+    });
+    expect(status).toBe(200);
+    expect(body.audience.segmentId).toMatch(/^seg-|^browsers$/);
+    expect(body.predictions[0]).toMatchObject({
+      ctr: { p: expect.any(Number), low: expect.any(Number), high: expect.any(Number) },
+      source: { ctr: 'prior' },
+    });
+    expect((await api('POST', '/predict', { variants: [] })).status).toBe(400);
+  });
+
   it('lists the model registry', async () => {
     const { status, body } = await api('GET', '/models');
     expect(status).toBe(200);

@@ -291,7 +291,7 @@ describe('service stack: functions', () => {
     ],
     ['ProfileScheduleFunction', ['OPERATIONS_TABLE', 'PROFILING_STATE_MACHINE_ARN']],
     ['GenerateApiFunction', ['CATALOG_TABLE', 'PROFILES_TABLE', 'MODEL_ENDPOINT_NAME']],
-    ['PredictApiFunction', ['MODELS_TABLE', 'DATA_BUCKET']],
+    ['PredictApiFunction', ['MODELS_TABLE', 'PROFILES_TABLE', 'DATA_BUCKET']],
     ['OptimizeApiFunction', ['CAMPAIGNS_TABLE', 'FEEDBACK_TABLE']],
   ])('passes %s exactly the resource names it is granted', (id, names) => {
     const [, fn] = resource(service, 'AWS::Lambda::Function', id);

@@ -16,8 +16,8 @@ const event = (routeKey: string, body?: string, pathParameters?: Record<string, 
     requestContext: { requestId: 'r1', http: { method: 'POST', path: '/' } },
   }) as unknown as APIGatewayProxyEventV2;
 
-const api = httpApi('predict', {
-  'GET /models': defineRoute({
+const api = httpApi('optimize', {
+  'GET /campaigns/{id}': defineRoute({
     body: z.object({ name: z.string(), items: z.array(z.object({ n: z.number() })) }).optional(),
     handle: async ({ body }) => {
       if (body?.name === 'missing') throw new NotFoundError('no such model');
@@ -28,7 +28,7 @@ const api = httpApi('predict', {
 });
 
 const call = async (body?: string) => {
-  const result = await api(event('GET /models', body), context);
+  const result = await api(event('GET /campaigns/{id}', body), context);
   return { status: result.statusCode, body: JSON.parse(result.body ?? '{}') };
 };
 
@@ -64,7 +64,10 @@ describe('httpApi', () => {
   });
 
   it('hides unexpected errors behind a 500 without a stack or message', async () => {
-    const result = await api(event('GET /models', JSON.stringify({ name: 'boom', items: [] })), context);
+    const result = await api(
+      event('GET /campaigns/{id}', JSON.stringify({ name: 'boom', items: [] })),
+      context,
+    );
     expect(result.statusCode).toBe(500);
     expect(result.body).not.toMatch(/secret|var\/task|at /);
   });
