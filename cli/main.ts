@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import type { Prediction } from '../functions/predict/core';
 import type { Segment } from '../functions/profile/segments';
 import type { StoredRule } from '../functions/profile/store';
 import { ApiClient, ApiError } from './client';
@@ -154,6 +155,65 @@ withApi(
   const { rules } = await client(options).request<{ rules: StoredRule[] }>('GET', `rules?${query}`);
   if (options.json) console.log(JSON.stringify(rules, null, 2));
   else printRules(rules);
+});
+
+withApi(
+  program
+    .command('predict')
+    .description('predict click, conversion and uplift of a piece of copy for a user or a segment')
+    .option('--user <userId>', 'the user it is for')
+    .option('--segment <segmentId>', 'or the segment')
+    .requiredOption('--headline <text>', 'the copy (repeat the command for more variants)')
+    .option('--body <text>', 'body text', '')
+    .addOption(
+      new Option('--channel <channel>').choices(['push', 'sms', 'email', 'banner', 'social']).default('push'),
+    )
+    .addOption(
+      new Option('--goal <goal>')
+        .choices([
+          'recommendation',
+          'promotion',
+          'member_exclusive',
+          'win_back',
+          'new_arrival',
+          'cart_recovery',
+        ])
+        .default('recommendation'),
+    )
+    .addOption(new Option('--language <language>').choices(['en', 'zh']).default('en')),
+).action(async (options) => {
+  const result = await client(options).request<{
+    audience: { segmentId: string; tier: string | null };
+    predictions: Prediction[];
+  }>('POST', 'predict', {
+    userId: options.user,
+    segmentId: options.segment,
+    variants: [
+      {
+        headline: options.headline,
+        body: options.body,
+        channel: options.channel,
+        goal: options.goal,
+        language: options.language,
+      },
+    ],
+  });
+  if (options.json) return console.log(JSON.stringify(result, null, 2));
+  const pct = (e: { p: number; low: number; high: number }) =>
+    `${(e.p * 100).toFixed(2)}%  (${(e.low * 100).toFixed(2)}–${(e.high * 100).toFixed(2)}%)`;
+  for (const p of result.predictions) {
+    console.log(
+      pairs([
+        ['audience', `${result.audience.segmentId} (${result.audience.tier ?? 'unknown tier'})`],
+        ['click', pct(p.ctr)],
+        ['conversion after click', pct(p.cvr)],
+        ['uplift of sending', `${(p.uplift.p * 100).toFixed(3)} points; send: ${p.send ? 'yes' : 'no'}`],
+        ['expected value per send', p.expectedValue],
+        ['models', `ctr ${p.source.ctr}, cvr ${p.source.cvr}, uplift ${p.source.uplift}`],
+      ]),
+    );
+    for (const reason of p.reasons) console.log(`  · ${reason.text}`);
+  }
 });
 
 program.parseAsync(process.argv).catch((error: Error) => {
