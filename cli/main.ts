@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { Prediction } from '../functions/predict/core';
 import type { Segment } from '../functions/profile/segments';
 import type { StoredRule } from '../functions/profile/store';
+import { channels, goals, languages } from '../model/contract';
 import { ApiClient, ApiError } from './client';
 import { printRules, printRun, printSegment, printSegments, profileRun } from './commands/profile';
 import { defaultPorts, start } from './commands/start';
@@ -165,22 +166,9 @@ withApi(
     .option('--segment <segmentId>', 'or the segment')
     .requiredOption('--headline <text>', 'the copy (repeat the command for more variants)')
     .option('--body <text>', 'body text', '')
-    .addOption(
-      new Option('--channel <channel>').choices(['push', 'sms', 'email', 'banner', 'social']).default('push'),
-    )
-    .addOption(
-      new Option('--goal <goal>')
-        .choices([
-          'recommendation',
-          'promotion',
-          'member_exclusive',
-          'win_back',
-          'new_arrival',
-          'cart_recovery',
-        ])
-        .default('recommendation'),
-    )
-    .addOption(new Option('--language <language>').choices(['en', 'zh']).default('en')),
+    .addOption(new Option('--channel <channel>').choices(channels).default('push'))
+    .addOption(new Option('--goal <goal>').choices(goals).default('recommendation'))
+    .addOption(new Option('--language <language>').choices(languages).default('en')),
 ).action(async (options) => {
   const result = await client(options).request<{
     audience: { segmentId: string; tier: string | null };
