@@ -75,7 +75,8 @@ function productSlots(product: BriefProduct, rng: Rng): Slots {
     title: product.title,
     brand: product.brand,
     category,
-    price: String(product.price),
+    // A price of 0 means the brief has none (AdvertiseGen attribute sets, say): never quote "0".
+    price: product.price > 0 ? String(product.price) : undefined,
     attr: shortAttributes.length > 0 ? rng.pick(shortAttributes) : undefined,
   };
 }
@@ -232,8 +233,10 @@ function factCandidates(
     const short = pickFilled(lang.shortFacts, { ...base, item }, rng, avoid);
     if (short) out.push(short);
   }
-  const price = base.price ?? '';
-  out.push({ text: language === 'zh' ? `现价${price}。` : `Now ${price}.`, facts: [price] });
+  const price = base.price;
+  if (price) out.push({ text: language === 'zh' ? `现价${price}。` : `Now ${price}.`, facts: [price] });
+  else if (base.title)
+    out.push({ text: language === 'zh' ? `${base.title}。` : `${base.title}.`, facts: [base.title] });
   return out;
 }
 

@@ -143,3 +143,20 @@ describe('the embedded generator', () => {
     expect(response.usage.completion_tokens).toBe(10);
   });
 });
+
+describe('products without a price', () => {
+  it('never quotes a price of 0', () => {
+    const brief = {
+      language: 'zh',
+      goal: 'recommendation',
+      channel: 'email',
+      tone: 'friendly',
+      variants: 3,
+      products: [{ productId: 'a', title: '简约风衣', category: '风衣', price: 0 }],
+    } as never;
+    for (let seed = 1; seed <= 20; seed++) {
+      const content = completeEmbedded(buildChatRequest(brief, seed)).choices[0]?.message.content ?? '';
+      expect(content).not.toMatch(/(价|只需|仅|现售)0|0(就能|入手|带回家)/);
+    }
+  });
+});
