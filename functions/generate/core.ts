@@ -13,6 +13,7 @@ import { type Check, checkNearDuplicate, checkVariant, type GuardrailPolicy } fr
 import { buildChatRequest, promptVersion } from './prompt';
 import { type Rendered, render } from './render';
 import type { GenerateInput, Product } from './schema';
+import { type AudiencePort, resolveTarget } from './target';
 
 /** Where products come from when a request names them by id. */
 export interface CatalogPort {
@@ -28,6 +29,8 @@ export interface ModelPort {
 export interface GeneratePorts {
   readonly catalog: CatalogPort;
   readonly model: ModelPort;
+  /** Profiles and segments, for requests aimed at a user or a segment. */
+  readonly audience?: AudiencePort;
   /** Source of the seed when the request gives none (tests pin it). */
   readonly random?: () => number;
 }
@@ -77,7 +80,8 @@ const malformedRetries = 1;
  * with a new seed, for the missing number; what still fails is dropped, and every refused
  * variant is listed in `dropped` with its reasons.
  */
-export async function generateCopy(input: GenerateInput, ports: GeneratePorts): Promise<GenerateResult> {
+export async function generateCopy(request: GenerateInput, ports: GeneratePorts): Promise<GenerateResult> {
+  const input = ports.audience ? await resolveTarget(request, ports.audience) : request;
   const products = await resolveProducts(input, ports.catalog);
   const brief = toBrief(input, products);
   const policy = guardrailPolicy(input, products);

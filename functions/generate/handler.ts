@@ -1,3 +1,4 @@
+import { TableProfileStore } from '../profile/store';
 import { DynamoTable } from '../shared/adapters/dynamo-table';
 import { clients } from '../shared/clients';
 import { config, requireSetting } from '../shared/config';
@@ -20,7 +21,14 @@ function ports(): GeneratePorts {
         tableCatalog(new DynamoTable(dynamo, requireSetting(cfg, 'CATALOG_TABLE'))).getProducts(ids),
     },
     model: sagemakerModel(sagemaker, { endpointName: requireSetting(cfg, 'MODEL_ENDPOINT_NAME') }),
+    audience: {
+      profile: (userId) => profiles().getProfile(userId),
+      segment: (segmentId) => profiles().getSegment(segmentId),
+    },
   };
+  function profiles() {
+    return new TableProfileStore(new DynamoTable(dynamo, requireSetting(cfg, 'PROFILES_TABLE')));
+  }
 }
 
 /** The generate group's HTTP function: `POST /generate`. */

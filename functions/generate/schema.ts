@@ -23,6 +23,10 @@ export const personaSchema = z.object({
 /** `POST /generate`: products inline, or by id from the catalog, or both. */
 export const generateBodySchema = z
   .object({
+    /** Aim the copy at a user (persona and, when no products are named, products from their profile)… */
+    userId: id.optional(),
+    /** …or at a segment (its persona). */
+    segmentId: z.string().trim().min(1).max(128).optional(),
     products: z.array(productSchema).min(1).max(maxProductsPerRequest).optional(),
     productIds: z.array(id).min(1).max(maxProductsPerRequest).optional(),
     goal: z.enum(goals),
@@ -51,8 +55,12 @@ export const generateBodySchema = z
   })
   .superRefine((body, ctx) => {
     const count = (body.products?.length ?? 0) + new Set(body.productIds ?? []).size;
-    if (count === 0) {
-      ctx.addIssue({ code: 'custom', path: ['products'], message: 'give products, productIds, or both' });
+    if (count === 0 && body.userId === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['products'],
+        message: 'give products, productIds, or both (or a userId)',
+      });
     } else if (count > maxProductsPerRequest) {
       ctx.addIssue({
         code: 'custom',

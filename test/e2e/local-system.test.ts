@@ -201,6 +201,30 @@ describe('the local system', () => {
     expect(body.variants[0].headline.length).toBeGreaterThan(0);
   });
 
+  it('writes copy aimed at a profiled user, with products chosen from their profile', async () => {
+    const products = ['p1', 'p2', 'p3'].map((productId, i) => ({
+      productId,
+      title: `Linen Shirt ${i + 1}`,
+      category: 'shirts',
+      price: 20 + i,
+    }));
+    expect((await api('POST', '/products', { products })).body).toMatchObject({ upserted: 3 });
+    const { status, body } = await api('POST', '/generate', {
+      userId: 'carol',
+      goal: 'recommendation',
+      channel: 'email',
+      language: 'en',
+      variants: 2,
+      seed: 3,
+    });
+    expect(status).toBe(200);
+    expect(body.variants.length).toBeGreaterThan(0);
+    expect(body.variants[0].rendered).toMatchObject({
+      subject: expect.any(String),
+      html: expect.stringContaining('<'),
+    });
+  });
+
   it('predicts click, conversion and uplift for a profiled user, with reasons', async () => {
     const { status, body } = await api('POST', '/predict', {
       userId: 'alice',
