@@ -8,7 +8,7 @@ import {
   type ParsedCompletion,
   parseCompletionDetails,
 } from '../../model/contract';
-import { NotFoundError } from '../shared/errors';
+import { NotFoundError, UpstreamError } from '../shared/errors';
 import { type Check, checkNearDuplicate, checkVariant, type GuardrailPolicy } from './guardrails';
 import { buildChatRequest, promptVersion } from './prompt';
 import { type Rendered, render } from './render';
@@ -31,6 +31,8 @@ export interface GeneratePorts {
   readonly model: ModelPort;
   /** Profiles and segments, for requests aimed at a user or a segment. */
   readonly audience?: AudiencePort;
+  /** The embedded generator, for requests that allow falling back when the endpoint fails. */
+  readonly fallback?: ModelPort;
   /** Source of the seed when the request gives none (tests pin it). */
   readonly random?: () => number;
 }
@@ -58,6 +60,8 @@ export interface GenerateResult {
   readonly promptVersion: string;
   /** The model the endpoint says answered. */
   readonly backend?: string;
+  /** Present when the endpoint failed and the embedded generator answered instead: why. */
+  readonly fallback?: { readonly reason: string };
   /** The sampling seed of the answer that was used; send it again to reproduce the copy. */
   readonly seed: number;
   /** The seed of the second answer, asked for to replace refused variants, when there was one. */
@@ -87,7 +91,19 @@ export async function generateCopy(request: GenerateInput, ports: GeneratePorts)
   const policy = guardrailPolicy(input, products);
   const firstSeed = input.seed ?? Math.floor((ports.random ?? Math.random)() * 2 ** 32);
 
-  const first = await complete(brief, firstSeed, ports.model);
+  // The endpoint's faults, after its retries, end the request, unless the request allows
+  // falling back to the embedded generator; the answer then says so.
+  let model = ports.model;
+  let fallback: { readonly reason: string } | undefined;
+  let first: Awaited<ReturnType<typeof complete>>;
+  try {
+    first = await complete(brief, firstSeed, model);
+  } catch (error) {
+    if (!(input.allowFallback && ports.fallback && error instanceof UpstreamError)) throw error;
+    fallback = { reason: error.message };
+    model = ports.fallback;
+    first = await complete(brief, firstSeed, model);
+  }
   const kept: GeneratedVariant[] = [];
   const dropped: DroppedVariant[] = [];
   const review = (variants: readonly CopyVariant[]) => {
@@ -112,7 +128,7 @@ export async function generateCopy(request: GenerateInput, ports: GeneratePorts)
     const missing = brief.variants - kept.length;
     regenerationSeed = (first.seed + malformedRetries + 1) % 2 ** 32;
     try {
-      const second = await complete({ ...brief, variants: missing }, regenerationSeed, ports.model);
+      const second = await complete({ ...brief, variants: missing }, regenerationSeed, model);
       regenerationSeed = second.seed;
       review(second.parsed.output.variants);
     } catch (error) {
@@ -124,6 +140,7 @@ export async function generateCopy(request: GenerateInput, ports: GeneratePorts)
   return {
     promptVersion,
     backend: first.parsed.model,
+    ...(fallback ? { fallback } : {}),
     seed: first.seed,
     ...(regenerationSeed !== undefined ? { regenerationSeed } : {}),
     variants: kept,

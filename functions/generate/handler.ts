@@ -1,3 +1,4 @@
+import { completeEmbedded } from '../../model/embedded';
 import { TableProfileStore } from '../profile/store';
 import { DynamoTable } from '../shared/adapters/dynamo-table';
 import { clients } from '../shared/clients';
@@ -21,6 +22,9 @@ function ports(): GeneratePorts {
         tableCatalog(new DynamoTable(dynamo, requireSetting(cfg, 'CATALOG_TABLE'))).getProducts(ids),
     },
     model: sagemakerModel(sagemaker, { endpointName: requireSetting(cfg, 'MODEL_ENDPOINT_NAME') }),
+    fallback: {
+      invoke: async (request) => new TextEncoder().encode(JSON.stringify(completeEmbedded(request))),
+    },
     audience: {
       profile: (userId) => profiles().getProfile(userId),
       segment: (segmentId) => profiles().getSegment(segmentId),

@@ -45,6 +45,8 @@ export const generateBodySchema = z
     smsMaxSegments: z.number().int().min(1).max(10).default(defaultSmsMaxSegments),
     /** Where the call to action leads in rendered email and social copy. */
     ctaUrl: ctaUrlSchema.optional(),
+    /** When the endpoint fails (after its retries), answer with the embedded generator instead, flagged. */
+    allowFallback: z.boolean().default(false),
     /** Fixes the model's sampling, for reproducible copy. */
     seed: z
       .number()

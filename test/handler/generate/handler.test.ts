@@ -189,6 +189,25 @@ describe('POST /generate', () => {
   });
 });
 
+describe('POST /generate when the endpoint fails', () => {
+  it('answers with the embedded generator, flagged, when the request allows the fallback', async () => {
+    sagemaker
+      .on(InvokeEndpointCommand)
+      .rejects(
+        new ModelError({
+          message: 'Received server error (503) from primary',
+          $metadata: {},
+          OriginalStatusCode: 503,
+        }),
+      );
+    const { status, json } = await call({ ...inline, allowFallback: true });
+    expect(status).toBe(200);
+    expect(json.variants.length).toBeGreaterThan(0);
+    expect((json as unknown as { fallback: { reason: string } }).fallback.reason).toMatch(/503|endpoint/i);
+    expect(json.backend).toBe('tailor-embedded');
+  });
+});
+
 describe('POST /generate with campaign terms', () => {
   it('returns variants holding the must-include term, rendered for the channel, with their checks', async () => {
     const { status, json } = await call({
