@@ -1,6 +1,6 @@
 import type { Channel } from '../../model/contract';
 import { type Audience, readableFeature, variantRow } from './features';
-import type { FeatureNames } from './kernels/hashing';
+import type { FeatureNames, SparseRow } from './kernels/hashing';
 import type { Serving } from './registry';
 import type { PredictInput, VariantInput } from './schema';
 
@@ -104,8 +104,8 @@ export async function predict(input: PredictInput, ports: PredictPorts) {
     const context = { hour: input.context.hour, weekday: input.context.weekday, treated: 1 as const };
     const row = variantRow(variant, audience, context, ports.bits, names);
     const prior = channelPriors[variant.channel];
-    const ctr = blend(clamp(prior.ctr * tier.response), ctrModel, () => ctrModel?.model.predict(row) ?? 0);
-    const cvr = blend(clamp(prior.cvr * tier.response), cvrModel, () => cvrModel?.model.predict(row) ?? 0);
+    const ctr = blend(clamp(prior.ctr * tier.response), ctrModel, () => calibrated(ctrModel, row));
+    const cvr = blend(clamp(prior.cvr * tier.response), cvrModel, () => calibrated(cvrModel, row));
     const converted = ctr.p * cvr.p;
     const priorUplift = converted - converted / tier.lift;
     let uplift = { p: priorUplift, n: priorCount, source: 'prior' };
@@ -151,6 +151,13 @@ export async function predict(input: PredictInput, ports: PredictPorts) {
     };
   });
   return { audience: { segmentId: audience.segmentId, tier: audience.tier ?? null }, predictions };
+}
+
+/** A serving model's probability, through its calibrator when it has one. */
+function calibrated(serving: Serving | undefined, row: SparseRow): number {
+  if (!serving) return 0;
+  const p = serving.model.predict(row);
+  return serving.calibrator ? serving.calibrator.apply(p) : p;
 }
 
 function priorReasons(variant: VariantInput, audience: Audience): Reason[] {

@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ConflictError, NotFoundError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import type { ObjectStore, Table } from '../shared/ports';
-import { FtrlLogisticRegression, ModelArtifactError } from './kernels/ftrl';
+import { type Calibrator, type CalibratorJson, calibratorFromJson } from './kernels/calibration';
+import { decodeArtifact, FtrlLogisticRegression, ModelArtifactError } from './kernels/ftrl';
 
 /** What the registry knows of one version (its artifact is an S3 object). */
 export interface ModelVersion {
@@ -21,6 +22,8 @@ export interface ModelVersion {
 export interface Serving {
   readonly version: string;
   readonly model: FtrlLogisticRegression;
+  /** Fitted on held-out data at training, stored in the artifact (`meta.calibrator`). */
+  readonly calibrator?: Calibrator;
   /** Rows the version was trained on: how far scores move from the priors toward it. */
   readonly rows: number;
 }
@@ -139,6 +142,19 @@ export class ModelRegistry {
     if (createHash('sha256').update(bytes).digest('hex') !== record.sha256) {
       throw new ModelArtifactError(`artifact of ${model} ${version} does not match its registered sha256`);
     }
-    return { model: FtrlLogisticRegression.fromBytes(new Uint8Array(bytes)), rows: record.rows ?? 0 };
+    const artifact = decodeArtifact(new Uint8Array(bytes));
+    const loaded = FtrlLogisticRegression.deserialize(artifact);
+    const stored = artifact.header.meta['calibrator'];
+    let calibrator: Calibrator | undefined;
+    if (typeof stored === 'string') {
+      try {
+        calibrator = calibratorFromJson(JSON.parse(stored) as CalibratorJson);
+      } catch (error) {
+        throw new ModelArtifactError(
+          `artifact of ${model} ${version} holds an unreadable calibrator: ${(error as Error).message}`,
+        );
+      }
+    }
+    return { model: loaded, rows: record.rows ?? 0, ...(calibrator ? { calibrator } : {}) };
   }
 }

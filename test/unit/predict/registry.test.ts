@@ -1,3 +1,4 @@
+import { PlattCalibrator } from '../../../functions/predict/kernels/calibration';
 import { FtrlLogisticRegression, ModelArtifactError } from '../../../functions/predict/kernels/ftrl';
 import { ModelRegistry } from '../../../functions/predict/registry';
 import { ConflictError } from '../../../functions/shared/errors';
@@ -70,6 +71,24 @@ describe('the model registry', () => {
     await registry.promote('ctr', v2.version, v1.version);
     clock.advance(2000);
     expect((await registry.serving('ctr'))?.version).toBe(v1.version);
+  });
+
+  it('loads the calibrator stored with a version and exposes it for scoring', async () => {
+    const { registry } = setup();
+    const model = new FtrlLogisticRegression({ bits: 4 });
+    for (let i = 0; i < 200; i++) model.update(row, 0.9);
+    const calibrator = PlattCalibrator.fit(
+      Float64Array.from([0.2, 0.4, 0.6, 0.8]),
+      Float64Array.from([0, 0, 1, 1]),
+    );
+    const v1 = await registry.register(
+      'ctr',
+      model.toBytes({ calibrator: JSON.stringify(calibrator.toJSON()) }),
+      { metrics: {} },
+    );
+    await registry.promote('ctr', v1.version, null);
+    const serving = await registry.serving('ctr');
+    expect(serving?.calibrator?.apply(0.5)).toBeCloseTo(calibrator.apply(0.5), 12);
   });
 
   it('refuses to register bytes that are not a model', async () => {
