@@ -102,6 +102,10 @@ export class ModelRegistry {
     });
     if (!swapped)
       throw new ConflictError(`model ${model} no longer serves ${expected ?? 'nothing'}; re-read and retry`);
+    // This container sees its own promotion at once (keeping what it serves until the new
+    // version loads); others within `refreshMs`.
+    const cached = this.cache.get(model);
+    if (cached) cached.checkedAt = Number.NEGATIVE_INFINITY;
   }
 
   /** The serving model, loaded once and refreshed when the pointer moves. */
