@@ -191,15 +191,13 @@ describe('POST /generate', () => {
 
 describe('POST /generate when the endpoint fails', () => {
   it('answers with the embedded generator, flagged, when the request allows the fallback', async () => {
-    sagemaker
-      .on(InvokeEndpointCommand)
-      .rejects(
-        new ModelError({
-          message: 'Received server error (503) from primary',
-          $metadata: {},
-          OriginalStatusCode: 503,
-        }),
-      );
+    sagemaker.on(InvokeEndpointCommand).rejects(
+      new ModelError({
+        message: 'Received server error (503) from primary',
+        $metadata: {},
+        OriginalStatusCode: 503,
+      }),
+    );
     const { status, json } = await call({ ...inline, allowFallback: true });
     expect(status).toBe(200);
     expect(json.variants.length).toBeGreaterThan(0);
