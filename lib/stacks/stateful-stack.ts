@@ -34,18 +34,21 @@ export class StatefulStack extends Stack {
   readonly catalogTable: ITable;
   /**
    * Profiling results. Key: `pk`, `sk`.
-   * Items: `USER#<userId>` / `PROFILE` (features, segment, persona);
-   * `SEGMENT#<segmentId>` / `SEGMENT` (centroid, size, persona label);
-   * `RULE#<productId>` / `<consequent productId>` (cross-sell rule with support, confidence, lift).
-   * Access: get a profile; query a segment or the rules of a product by `pk`.
+   * Items: `USER#<userId>` / `PROFILE` (features, segment, RFM, cross-sell suggestions);
+   * `SEGMENTS#<runId>` / `<segmentId>` (persona, size, centroid); `RULES#<runId>` / `<rank>`
+   * and `RULE#<runId>#<productId>` / `<rank>` (cross-sell rules with support, confidence,
+   * lift); `CURRENT` / `SEGMENTS` and `CURRENT` / `RULES` (the run whose sets are served).
+   * Access: get a profile; get the `CURRENT` pointer, then query or get within that run's
+   * partition (functions/profile/store.ts), so readers never see two runs mixed.
    */
   readonly profilesTable: ITable;
   /**
    * Operational records. Key: `pk`, `sk`; TTL attribute `expiresAt`.
    * Items: `UPLOAD#<id>` / `UPLOAD` (upload status and counts); `UPLOADHASH#<etag>` /
    * `UPLOADHASH` (an object already ingested, so a re-delivered S3 event is a no-op);
-   * `RUN#<id>` / `RUN` (profiling run status); `EVENT#<eventId>` / `EVENT` (event dedup
-   * markers, expiring through `expiresAt`).
+   * `RUN#<id>` / `RUN` (profiling run status); `RUN#ACTIVE` / `RUN` (the one-run-at-a-time
+   * lock, expiring through `expiresAt`); `EVENT#<eventId>` / `EVENT` (event dedup markers,
+   * expiring through `expiresAt`).
    * Access: get by id; conditional put for dedup.
    */
   readonly operationsTable: ITable;
@@ -64,7 +67,9 @@ export class StatefulStack extends Stack {
   readonly feedbackTable: ITable;
   /**
    * Model registry. Key: `model` (e.g. `ctr`), `version` (sortable).
-   * Access: query the latest version of a model (descending, limit 1); get a version.
+   * Items: one per version, and `<model>` / `CURRENT` whose `serving` names the version served.
+   * Access: query a model's versions; get `CURRENT`, then that version; promotion is a
+   * conditional update of `CURRENT` (functions/predict/registry.ts).
    * The artifacts themselves are S3 objects in the data bucket.
    */
   readonly modelsTable: ITable;
