@@ -6,13 +6,17 @@ import type { BehaviourEvent } from './schema';
  * hash bucket of the user id, so that a profiling shard reads whole users.
  */
 export function shardOf(userId: string, shards: number): number {
-  // FNV-1a, 32 bit: stable across processes and languages.
+  return fnv1a(userId) % shards;
+}
+
+/** FNV-1a, 32 bit, over UTF-16 code units: stable across processes and languages. */
+export function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < userId.length; i++) {
-    hash ^= userId.charCodeAt(i);
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
-  return (hash >>> 0) % shards;
+  return hash >>> 0;
 }
 
 export function shardName(shard: number): string {

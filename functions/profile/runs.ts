@@ -22,7 +22,7 @@ import {
   userFeatures,
 } from './features';
 import { type AssociationRule, associationRules, frequentItemsets, rulesFor } from './kernels/fpgrowth';
-import { shardPrefix } from './raw-store';
+import { fnv1a, shardPrefix } from './raw-store';
 import { renderRunReport } from './report';
 import type { BehaviourEvent } from './schema';
 import {
@@ -294,7 +294,7 @@ export async function profileShard(runId: string, descriptor: ShardDescriptor, p
   const { shard } = descriptor;
   const { events, duplicates } = await readShardEvents(shard, ports);
   const result = aggregateShard(events, duplicates, defaultCleaning(clockOf(ports).getTime()));
-  const random = mulberry32(options.seed ^ hashShard(shard));
+  const random = mulberry32(options.seed ^ fnv1a(shard));
   const perShard = (total: number) =>
     Math.max(500, Math.ceil((4 * total) / Math.max(1, descriptor.shardCount)));
   const userSample = reservoir(result.users, perShard(options.sampleSize), random).sample;
@@ -320,12 +320,6 @@ export async function profileShard(runId: string, descriptor: ShardDescriptor, p
   ]);
   await ports.operations.increment(runKey(runId), { shardsDone: 1 });
   return { runId, shard, users: result.users.length, events: result.cleaning.eventsKept };
-}
-
-function hashShard(shard: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < shard.length; i++) h = Math.imul(h ^ shard.charCodeAt(i), 0x01000193);
-  return h >>> 0;
 }
 
 /** What FitSegments leaves for the assignment and the report. */
