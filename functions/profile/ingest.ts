@@ -174,31 +174,22 @@ export async function ingestObject(
       updatedAt: now().toISOString(),
     });
 
+  /** The outcome, written beside the upload and onto its record. */
+  const publish = async (summary: IngestSummary): Promise<IngestSummary> => {
+    await ports.objects.put(summaryKey, JSON.stringify(summary, null, 2), 'application/json');
+    await record(summary);
+    return summary;
+  };
+  const noRows = { rowsRead: 0, accepted: 0, rejected: 0, duplicates: 0 };
+
   const fingerprint = { pk: `UPLOADHASH#${object.etag}-${object.size}`, sk: 'UPLOADHASH' };
   const earlier = await ports.operations.get(fingerprint);
   if (earlier && earlier['uploadId'] !== uploadId) {
-    const summary: IngestSummary = {
-      ...base,
-      status: 'duplicate',
-      rowsRead: 0,
-      accepted: 0,
-      rejected: 0,
-      duplicates: 0,
-      duplicateOf: String(earlier['uploadId']),
-    };
-    await ports.objects.put(summaryKey, JSON.stringify(summary, null, 2), 'application/json');
-    await record({ status: 'duplicate', duplicateOf: summary.duplicateOf, summaryKey });
-    return summary;
+    return publish({ ...base, status: 'duplicate', ...noRows, duplicateOf: String(earlier['uploadId']) });
   }
 
-  const noRows = { rowsRead: 0, accepted: 0, rejected: 0, duplicates: 0 };
   /** A whole-file failure; rows already stored stay (the profiling run de-duplicates them by id). */
-  const fail = async (error: string, counts = noRows): Promise<IngestSummary> => {
-    const summary: IngestSummary = { ...base, status: 'failed', ...counts, error };
-    await ports.objects.put(summaryKey, JSON.stringify(summary, null, 2), 'application/json');
-    await record({ status: 'failed', error, summaryKey, ...counts });
-    return summary;
-  };
+  const fail = (error: string, counts = noRows) => publish({ ...base, status: 'failed', ...counts, error });
 
   const format = formatOf(object.key);
   if (!format) return fail('unsupported file type: name the file .csv or .jsonl (optionally .gz)');
@@ -278,31 +269,12 @@ export async function ingestObject(
   if (rejectionReportKey) {
     await ports.objects.put(rejectionReportKey, `${rejectedLines.join('\n')}\n`, 'application/x-ndjson');
   }
-  const summary: IngestSummary = {
-    ...base,
-    status: 'succeeded',
-    rowsRead,
-    accepted,
-    rejected,
-    duplicates,
-    rejectionReportKey,
-  };
-  await ports.objects.put(summaryKey, JSON.stringify(summary, null, 2), 'application/json');
   await ports.operations.putIfAbsent({ ...fingerprint, uploadId, createdAt: now().toISOString() }, 'pk');
   // New events start a profiling run unless the upload asked not to (or one is under way).
   const profilingRunId =
     kind === 'events' && accepted > 0 && existing?.profile !== false && ports.startProfiling
       ? await ports.startProfiling()
       : undefined;
-  await record({
-    status: 'succeeded',
-    rowsRead,
-    accepted,
-    rejected,
-    duplicates,
-    rejectionReportKey,
-    summaryKey,
-    profilingRunId,
-  });
-  return { ...summary, profilingRunId };
+  const counts = { rowsRead, accepted, rejected, duplicates };
+  return publish({ ...base, status: 'succeeded', ...counts, rejectionReportKey, profilingRunId });
 }
