@@ -27,27 +27,15 @@
  * random policy) and by self-normalized IPW; 95% intervals from the normal approximation on
  * the per-row terms (functions/optimize/kernels/ope.ts).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse } from 'csv-parse/sync';
 import { table } from '../cli/output';
 import { ipw, type PolicyEstimate, snipw, type TargetPolicy } from '../functions/optimize/kernels/ope';
 import { auc } from '../functions/predict/kernels/calibration';
 import { FtrlLogisticRegression } from '../functions/predict/kernels/ftrl';
 import { RowBuilder, type SparseRow } from '../functions/predict/kernels/hashing';
-import { mulberry32 } from '../model/embedded/random';
+import { type HillstromCustomer, hillstromFile, readHillstrom, splitByArm } from './lib/hillstrom';
 import { progress, timed } from './lib/timing';
 
-const DATA = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  'shared',
-  'data',
-  'hillstrom',
-  'Kevin_Hillstrom_MineThatData_E-MailAnalytics_DataMiningChallenge_2008.03.20.csv',
-);
 /** Arm indices: the action space of the policies. */
 const ARMS = ['No E-Mail', 'Mens E-Mail', 'Womens E-Mail'] as const;
 const K = ARMS.length;
@@ -78,59 +66,25 @@ const ftrl = {
 };
 const log = progress();
 
-interface Customer {
-  recency: number;
+interface Customer extends HillstromCustomer {
   logHistory: number;
-  historySegment: string;
-  mens: number;
-  womens: number;
-  zip: string;
-  newbie: number;
-  channel: string;
   arm: number;
-  visit: number;
-  conversion: number;
-  spend: number;
 }
 
-log(`reading ${DATA}`);
-const records = parse(readFileSync(DATA, 'utf8'), { columns: true, trim: true }) as Array<
-  Record<string, string>
->;
-const customers: Customer[] = records.map((r) => {
-  const arm = ARMS.indexOf(r['segment'] as (typeof ARMS)[number]);
-  if (arm < 0) throw new Error(`unknown segment ${r['segment']}`);
-  return {
-    recency: Number(r['recency']),
-    logHistory: Math.log(Number(r['history'])),
-    historySegment: r['history_segment']!,
-    mens: Number(r['mens']),
-    womens: Number(r['womens']),
-    zip: r['zip_code']!,
-    newbie: Number(r['newbie']),
-    channel: r['channel']!,
-    arm,
-    visit: Number(r['visit']),
-    conversion: Number(r['conversion']),
-    spend: Number(r['spend']),
-  };
+log(`reading ${hillstromFile}`);
+const customers: Customer[] = readHillstrom().map((c) => {
+  const arm = ARMS.indexOf(c.segment as (typeof ARMS)[number]);
+  if (arm < 0) throw new Error(`unknown segment ${c.segment}`);
+  return { ...c, logHistory: Math.log(c.history), arm };
 });
 
 // Stratified split: within each arm, shuffled, the first round(test × size) to the test set.
-const train: number[] = [];
-const test: number[] = [];
-const shuffle = mulberry32(seed);
-for (let arm = 0; arm < K; arm++) {
-  const rows = customers.flatMap((c, i) => (c.arm === arm ? [i] : []));
-  for (let i = rows.length - 1; i > 0; i--) {
-    const j = Math.floor(shuffle() * (i + 1));
-    [rows[i], rows[j]] = [rows[j]!, rows[i]!];
-  }
-  const cut = Math.round(testFraction * rows.length);
-  test.push(...rows.slice(0, cut));
-  train.push(...rows.slice(cut));
-}
-test.sort((a, b) => a - b);
+const { train, test } = splitByArm(
+  customers.map((c) => c.segment),
+  ARMS,
+  testFraction,
+  seed,
+);
 
 function standardizer(pick: (c: Customer) => number): (x: number) => number {
   const xs = train.map((i) => pick(customers[i]!));

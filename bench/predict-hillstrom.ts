@@ -35,25 +35,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse } from 'csv-parse/sync';
 import { table } from '../cli/output';
 import { auc, expectedCalibrationError, logLoss } from '../functions/predict/kernels/calibration';
 import { FtrlLogisticRegression, type FtrlOptions } from '../functions/predict/kernels/ftrl';
 import { RowBuilder, type SparseRow } from '../functions/predict/kernels/hashing';
 import { qiniCoefficient, upliftAtK } from '../functions/predict/kernels/uplift';
 import { mulberry32 } from '../model/embedded/random';
+import { type HillstromCustomer, hillstromFile, readHillstrom, splitByArm } from './lib/hillstrom';
 import { checkPython, runPythonJson } from './lib/python';
 import { progress, ratio, timed } from './lib/timing';
 
-const DATA = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  'shared',
-  'data',
-  'hillstrom',
-  'Kevin_Hillstrom_MineThatData_E-MailAnalytics_DataMiningChallenge_2008.03.20.csv',
-);
 const ARMS = ['Mens E-Mail', 'Womens E-Mail', 'No E-Mail'] as const;
 const CONTROL = 'No E-Mail';
 const EMAILS = ['Mens E-Mail', 'Womens E-Mail'] as const;
@@ -83,56 +74,27 @@ const beta = Number(values.beta);
 const lambda2s = values.lambda2s.split(',').map(Number);
 const log = progress();
 
-interface Customer {
-  recency: number;
-  history: number;
-  historySegment: string;
-  mens: number;
-  womens: number;
-  zip: string;
-  newbie: number;
-  channel: string;
+interface Customer extends HillstromCustomer {
   arm: Arm;
-  visit: number;
-  conversion: number;
 }
 
-log(`reading ${DATA}`);
-const records = parse(readFileSync(DATA, 'utf8'), { columns: true, trim: true }) as Array<
-  Record<string, string>
->;
-const customers: Customer[] = records.map((r) => {
-  const arm = r['segment'] as Arm;
+log(`reading ${hillstromFile}`);
+const customers: Customer[] = readHillstrom().map((c) => {
+  const arm = c.segment as Arm;
   if (!ARMS.includes(arm)) throw new Error(`unknown segment ${arm}`);
-  return {
-    recency: Number(r['recency']),
-    history: Number(r['history']),
-    historySegment: r['history_segment']!,
-    mens: Number(r['mens']),
-    womens: Number(r['womens']),
-    zip: r['zip_code']!,
-    newbie: Number(r['newbie']),
-    channel: r['channel']!,
-    arm,
-    visit: Number(r['visit']),
-    conversion: Number(r['conversion']),
-  };
+  return { ...c, arm };
 });
 
 // Stratified split: shuffle each arm's rows (ascending index, then Fisher-Yates) and take
-// the first round(test × size) as test rows.
-const isTest = new Uint8Array(customers.length);
-const random = mulberry32(seed);
-for (const arm of ARMS) {
-  const rows = customers.flatMap((c, i) => (c.arm === arm ? [i] : []));
-  for (let i = rows.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [rows[i], rows[j]] = [rows[j]!, rows[i]!];
-  }
-  for (const i of rows.slice(0, Math.round(testFraction * rows.length))) isTest[i] = 1;
-}
-const train = customers.flatMap((_, i) => (isTest[i] ? [] : [i]));
-const test = customers.flatMap((_, i) => (isTest[i] ? [i] : []));
+// the first round(test × size) as test rows; the training rows in ascending order.
+const split = splitByArm(
+  customers.map((c) => c.segment),
+  ARMS,
+  testFraction,
+  seed,
+);
+const train = split.train.sort((a, b) => a - b);
+const test = split.test;
 
 /** Mean and population standard deviation over the training rows (as numpy's std). */
 function meanSd(value: (c: Customer) => number): [number, number] {
@@ -216,7 +178,7 @@ if (values['no-reference']) {
     writeFileSync(split, JSON.stringify({ seed, testFraction, test }));
     log(`scikit-learn ${python.version}: fitting LogisticRegression (4 models per target) ...`);
     const run = runPythonJson<ReferenceRun>(join(import.meta.dirname, 'reference', 'predict_hillstrom.py'), [
-      DATA,
+      hillstromFile,
       split,
       out,
     ]);
