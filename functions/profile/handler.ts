@@ -94,6 +94,12 @@ export const api = httpApi('profile', {
       return { statusCode: 201, body: upload };
     },
   }),
+  // Placeholder until the list is built (console work); answers 500 meanwhile.
+  'GET /uploads': defineRoute({
+    handle: async () => {
+      throw new Error('GET /uploads is not built yet');
+    },
+  }),
   'GET /uploads/{id}': defineRoute({
     params: idParamsSchema,
     handle: async ({ params }) => ({ body: await getUpload(params.id, table('OPERATIONS_TABLE')) }),
@@ -106,6 +112,12 @@ export const api = httpApi('profile', {
         workflow: workflow(),
       });
       return { statusCode: 202, body: run };
+    },
+  }),
+  // Placeholder until the list is built (console work); answers 500 meanwhile.
+  'GET /profiles/runs': defineRoute({
+    handle: async () => {
+      throw new Error('GET /profiles/runs is not built yet');
     },
   }),
   'GET /profiles/runs/{id}': defineRoute({

@@ -11,8 +11,10 @@ export const routes = {
   'POST /events': { group: 'profile', auth: true },
   'POST /products': { group: 'profile', auth: true },
   'POST /uploads': { group: 'profile', auth: true },
+  'GET /uploads': { group: 'profile', auth: true },
   'GET /uploads/{id}': { group: 'profile', auth: true },
   'POST /profiles/runs': { group: 'profile', auth: true },
+  'GET /profiles/runs': { group: 'profile', auth: true },
   'GET /profiles/runs/{id}': { group: 'profile', auth: true },
   'GET /profiles/{userId}': { group: 'profile', auth: true },
   'GET /segments': { group: 'profile', auth: true },
@@ -21,7 +23,14 @@ export const routes = {
   'POST /generate': { group: 'generate', auth: true },
   'POST /predict': { group: 'predict', auth: true },
   'GET /models': { group: 'predict', auth: true },
+  'POST /campaigns': { group: 'optimize', auth: true },
+  'GET /campaigns': { group: 'optimize', auth: true },
   'GET /campaigns/{id}': { group: 'optimize', auth: true },
+  'GET /campaigns/{id}/decision': { group: 'optimize', auth: true },
+  'GET /campaigns/{id}/report': { group: 'optimize', auth: true },
+  'POST /feedback': { group: 'optimize', auth: true },
+  'POST /optimize/runs': { group: 'optimize', auth: true },
+  'GET /optimize/runs/{id}': { group: 'optimize', auth: true },
 } as const satisfies Record<string, { group: ApiGroup; auth: boolean }>;
 
 export type RouteKey = keyof typeof routes;

@@ -16,8 +16,8 @@ const event = (routeKey: string, body?: string, pathParameters?: Record<string, 
     requestContext: { requestId: 'r1', http: { method: 'POST', path: '/' } },
   }) as unknown as APIGatewayProxyEventV2;
 
-const api = httpApi('optimize', {
-  'GET /campaigns/{id}': defineRoute({
+const api = httpApi('generate', {
+  'POST /generate': defineRoute({
     body: z.object({ name: z.string(), items: z.array(z.object({ n: z.number() })) }).optional(),
     handle: async ({ body }) => {
       if (body?.name === 'missing') throw new NotFoundError('no such model');
@@ -28,7 +28,7 @@ const api = httpApi('optimize', {
 });
 
 const call = async (body?: string) => {
-  const result = await api(event('GET /campaigns/{id}', body), context);
+  const result = await api(event('POST /generate', body), context);
   return { status: result.statusCode, body: JSON.parse(result.body ?? '{}') };
 };
 

@@ -1,0 +1,321 @@
+import type { Check } from '../generate/guardrails';
+import type { Rendered } from '../generate/render';
+import type { Estimate, Reason } from '../predict/core';
+import { NotFoundError } from '../shared/errors';
+import type { Item, Table } from '../shared/ports';
+import type { CampaignSpec, FeedbackType } from './schema';
+
+/** The id of each segment's no-send control arm. */
+export const CONTROL = 'control';
+
+export type CampaignStatus = 'creating' | 'active' | 'paused' | 'ended' | 'failed';
+
+/** A campaign's definition and state: `CAMPAIGN#<id>` / `META`. */
+export interface Campaign {
+  readonly campaignId: string;
+  readonly spec: CampaignSpec;
+  readonly status: CampaignStatus;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** The campaign-run execution that generated the variants. */
+  readonly executionArn?: string;
+  /** The segments the run targeted, with their persona labels and sizes. */
+  readonly segments?: ReadonlyArray<{ segmentId: string; label?: { en: string; zh: string }; size?: number }>;
+  /** Where a batch campaign's messages were written (`campaigns/<id>/messages/`). */
+  readonly messagesPrefix?: string;
+  readonly error?: { readonly error: string; readonly cause: string };
+  /** Where the latest report was written. */
+  readonly reportKey?: string;
+}
+
+/** The predictor's view of a variant when it entered (priors come from it). */
+export interface VariantPrediction {
+  readonly ctr: Estimate;
+  readonly cvr: Estimate;
+  readonly uplift: Estimate;
+  readonly expectedValue: number;
+  readonly send: boolean;
+  readonly source: { readonly ctr: string; readonly cvr: string; readonly uplift: string };
+  readonly reasons: readonly Reason[];
+}
+
+/** One arm of a segment: `CAMPAIGN#<id>` / `VARIANT#<segmentId>#<variantId>`. */
+export interface Variant {
+  readonly campaignId: string;
+  readonly segmentId: string;
+  readonly variantId: string;
+  /** `control` is the no-send arm; `generated` came from the campaign run; `challenger` was bred. */
+  readonly kind: 'control' | 'generated' | 'challenger';
+  readonly status: 'active' | 'stopped';
+  /** Copy (empty for the control). */
+  readonly headline: string;
+  readonly body: string;
+  readonly callToAction: string;
+  readonly tone: string;
+  readonly factsUsed: readonly string[];
+  readonly products: ReadonlyArray<{ productId: string; category?: string; price?: number }>;
+  readonly rendered?: Rendered;
+  readonly checks?: readonly Check[];
+  readonly prediction?: VariantPrediction;
+  /** The Beta prior of the bandit arm, from the prediction (pseudo-observations). */
+  readonly prior: { readonly alpha: number; readonly beta: number };
+  /** Prompt version, backend and seed that produced the copy; `fallback` when the embedded one answered. */
+  readonly generation?: {
+    readonly promptVersion: string;
+    readonly backend?: string;
+    readonly seed: number;
+    readonly fallback?: string;
+  };
+  /** For challengers: the variants whose traits they were bred from. */
+  readonly parents?: readonly string[];
+  readonly createdAt: string;
+  readonly stoppedAt?: string;
+  readonly stopReason?: string;
+}
+
+/** Exact counts of one arm in one segment: `CAMPAIGN#<id>` / `COUNTER#<segmentId>#<variantId>`. */
+export interface Counter {
+  readonly segmentId: string;
+  readonly variantId: string;
+  /** Decisions that chose this arm (for the control: users held out). */
+  readonly sends: number;
+  readonly impressions: number;
+  readonly clicks: number;
+  readonly conversions: number;
+  /** Sum of conversion values. */
+  readonly value: number;
+  readonly unsubscribes: number;
+}
+
+/** A snapshot of the allocation and posteriors, kept per re-optimization: `ALLOCATION#<at>`. */
+export interface AllocationSnapshot {
+  readonly at: string;
+  readonly segments: Record<
+    string,
+    Array<{
+      variantId: string;
+      share: number;
+      /** Posterior mean and 95% interval of the objective rate. */
+      mean: number;
+      low: number;
+      high: number;
+      sends: number;
+      successes: number;
+    }>
+  >;
+}
+
+/** A recorded decision, echoed back by feedback: feedback table `IMPRESSION#<id>`. */
+export interface Impression {
+  readonly impressionId: string;
+  readonly campaignId: string;
+  readonly segmentId: string;
+  readonly variantId: string;
+  readonly userId: string;
+  readonly at: string;
+}
+
+const counterFields = ['sends', 'impressions', 'clicks', 'conversions', 'value', 'unsubscribes'] as const;
+/** Which counter each feedback type increments. */
+export const counterOf: Record<FeedbackType, (typeof counterFields)[number]> = {
+  impression: 'impressions',
+  click: 'clicks',
+  conversion: 'conversions',
+  unsubscribe: 'unsubscribes',
+};
+
+const strip = ({ pk: _pk, sk: _sk, expiresAt: _e, eventId: _id, ...rest }: Item) => rest;
+const pk = (campaignId: string) => `CAMPAIGN#${campaignId}`;
+const INDEX = 'CAMPAIGNS';
+
+export const emptyCounter = (segmentId: string, variantId: string): Counter => ({
+  segmentId,
+  variantId,
+  sends: 0,
+  impressions: 0,
+  clicks: 0,
+  conversions: 0,
+  value: 0,
+  unsubscribes: 0,
+});
+
+/** Everything known about a campaign, read with one query. */
+export interface CampaignState {
+  readonly campaign: Campaign;
+  readonly variants: Variant[];
+  readonly counters: Counter[];
+  readonly snapshots: AllocationSnapshot[];
+}
+
+/**
+ * Campaigns in the campaigns table, and impressions, feedback markers and frequency caps in the
+ * feedback table. Access patterns:
+ * - a campaign with its variants, counters and snapshots: query `CAMPAIGN#<id>` (one partition);
+ * - the campaign list: query `CAMPAIGNS` (sort key `<createdAt>#<id>`, newest last);
+ * - counters: atomic `ADD` on `COUNTER#<segmentId>#<variantId>`, and per send hour on
+ *   `HOURS#<segmentId>` (`sends_<h>`, `clicks_<h>`, `conversions_<h>`);
+ * - an impression: get `IMPRESSION#<id>` (TTL); a feedback event: conditional put
+ *   `FEEDBACK#<eventId>` (TTL), first writer counts it; a frequency cap: atomic `ADD` on
+ *   `CAP#<campaignId>#<userId>#<window>` (TTL at the window's end).
+ */
+export class CampaignStore {
+  constructor(
+    private readonly campaigns: Table,
+    private readonly feedback: Table,
+  ) {}
+
+  async createCampaign(campaign: Campaign): Promise<void> {
+    const created = await this.campaigns.putIfAbsent({ pk: pk(campaign.campaignId), sk: 'META', ...campaign }, 'pk');
+    if (!created) throw new Error(`campaign ${campaign.campaignId} exists`);
+    await this.campaigns.put({
+      pk: INDEX,
+      sk: `${campaign.createdAt}#${campaign.campaignId}`,
+      campaignId: campaign.campaignId,
+      name: campaign.spec.name,
+      createdAt: campaign.createdAt,
+    });
+  }
+
+  async getCampaign(campaignId: string): Promise<Campaign> {
+    const item = await this.campaigns.get({ pk: pk(campaignId), sk: 'META' });
+    if (!item) throw new NotFoundError(`no campaign ${campaignId}`);
+    return strip(item) as unknown as Campaign;
+  }
+
+  async updateCampaign(campaignId: string, attributes: Partial<Omit<Campaign, 'campaignId'>>): Promise<void> {
+    await this.campaigns.update({ pk: pk(campaignId), sk: 'META' }, {
+      ...attributes,
+      updatedAt: new Date().toISOString(),
+    } as Item);
+  }
+
+  /** Campaigns, newest first, with their status. */
+  async listCampaigns(limit: number): Promise<Campaign[]> {
+    const index = await this.campaigns.query('pk', INDEX);
+    const ids = index.slice(-limit).reverse().map((item) => String(item['campaignId']));
+    const metas = await this.campaigns.batchGet(ids.map((id) => ({ pk: pk(id), sk: 'META' })));
+    const byId = new Map(metas.map((m) => [String(m['campaignId']), strip(m) as unknown as Campaign]));
+    return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+  }
+
+  /** The campaign with its variants, counters (zero where none yet) and snapshots. */
+  async getState(campaignId: string): Promise<CampaignState> {
+    const items = await this.campaigns.query('pk', pk(campaignId));
+    const meta = items.find((item) => item['sk'] === 'META');
+    if (!meta) throw new NotFoundError(`no campaign ${campaignId}`);
+    const of = (prefix: string) => items.filter((item) => String(item['sk']).startsWith(prefix)).map(strip);
+    const variants = of('VARIANT#') as unknown as Variant[];
+    // Counter items hold only the numbers; their sort key names the arm.
+    const stored = new Map(
+      items
+        .filter((item) => String(item['sk']).startsWith('COUNTER#'))
+        .map((item) => [String(item['sk']).slice('COUNTER#'.length), strip(item) as Partial<Counter>]),
+    );
+    const counters = variants.map((v) => ({
+      ...emptyCounter(v.segmentId, v.variantId),
+      ...stored.get(`${v.segmentId}#${v.variantId}`),
+    }));
+    const snapshots = of('ALLOCATION#') as unknown as AllocationSnapshot[];
+    return { campaign: strip(meta) as unknown as Campaign, variants, counters, snapshots };
+  }
+
+  async putVariants(variants: readonly Variant[]): Promise<void> {
+    await this.campaigns.batchPut(
+      variants.map((v) => ({ pk: pk(v.campaignId), sk: `VARIANT#${v.segmentId}#${v.variantId}`, ...v })),
+    );
+  }
+
+  async updateVariant(
+    campaignId: string,
+    segmentId: string,
+    variantId: string,
+    attributes: Partial<Variant>,
+  ): Promise<void> {
+    await this.campaigns.update(
+      { pk: pk(campaignId), sk: `VARIANT#${segmentId}#${variantId}` },
+      attributes as Item,
+    );
+  }
+
+  /** Add to an arm's counters atomically (and, with `hour`, to the segment's per-hour counters). */
+  async count(
+    campaignId: string,
+    segmentId: string,
+    variantId: string,
+    delta: Partial<Record<(typeof counterFields)[number], number>>,
+    hour?: number,
+  ): Promise<void> {
+    const counters = Object.fromEntries(Object.entries(delta).filter(([, v]) => v !== undefined && v !== 0));
+    if (Object.keys(counters).length === 0) return;
+    await this.campaigns.increment(
+      { pk: pk(campaignId), sk: `COUNTER#${segmentId}#${variantId}` },
+      counters as Record<string, number>,
+    );
+    if (hour !== undefined) {
+      const byHour: Record<string, number> = {};
+      for (const [field, n] of Object.entries(counters)) {
+        if (field === 'sends' || field === 'clicks' || field === 'conversions') byHour[`${field}_${hour}`] = n;
+      }
+      if (Object.keys(byHour).length > 0) {
+        await this.campaigns.increment({ pk: pk(campaignId), sk: `HOURS#${segmentId}` }, byHour);
+      }
+    }
+  }
+
+  /** Per segment, per hour of day: sends, clicks and conversions. */
+  async hourCounts(campaignId: string): Promise<Record<string, Record<string, number>>> {
+    const items = await this.campaigns.query('pk', pk(campaignId));
+    return Object.fromEntries(
+      items
+        .filter((item) => String(item['sk']).startsWith('HOURS#'))
+        .map((item) => [String(item['sk']).slice('HOURS#'.length), strip(item) as Record<string, number>]),
+    );
+  }
+
+  async putSnapshot(campaignId: string, snapshot: AllocationSnapshot): Promise<void> {
+    await this.campaigns.put({ pk: pk(campaignId), sk: `ALLOCATION#${snapshot.at}`, ...snapshot });
+  }
+
+  async recordImpression(impression: Impression, ttlDays: number): Promise<void> {
+    await this.feedback.put({
+      eventId: `IMPRESSION#${impression.impressionId}`,
+      ...impression,
+      expiresAt: Math.floor(Date.parse(impression.at) / 1000) + ttlDays * 86_400,
+    });
+  }
+
+  async getImpression(impressionId: string): Promise<Impression | undefined> {
+    const item = await this.feedback.get({ eventId: `IMPRESSION#${impressionId}` });
+    return item ? (strip(item) as unknown as Impression) : undefined;
+  }
+
+  /**
+   * Keep a raw feedback event; false when this event id was kept before (the first writer wins,
+   * so concurrent retries of one event count it once).
+   */
+  async markEvent(eventId: string, event: Item, ttlDays: number, now: Date): Promise<boolean> {
+    return this.feedback.putIfAbsent(
+      {
+        ...event,
+        eventId: `FEEDBACK#${eventId}`,
+        receivedAt: now.toISOString(),
+        expiresAt: Math.floor(now.getTime() / 1000) + ttlDays * 86_400,
+      },
+      'eventId',
+    );
+  }
+
+  /** Count one message to a user in the cap's window; returns the count after this one. */
+  async countTowardCap(campaignId: string, userId: string, periodHours: number, at: Date): Promise<number> {
+    const periodMs = periodHours * 3_600_000;
+    const window = Math.floor(at.getTime() / periodMs);
+    const key = { eventId: `CAP#${campaignId}#${userId}#${window}` };
+    const item = await this.feedback.increment(key, { count: 1 });
+    if (item['expiresAt'] === undefined) {
+      await this.feedback.update(key, { expiresAt: Math.ceil(((window + 1) * periodMs) / 1000) });
+    }
+    return Number(item['count']);
+  }
+}
+
+export { counterFields };
