@@ -65,7 +65,7 @@ describe('httpApi', () => {
 
   it('hides unexpected errors behind a 500 without a stack or message', async () => {
     const result = await api(
-      event('GET /campaigns/{id}', JSON.stringify({ name: 'boom', items: [] })),
+      event('POST /generate', JSON.stringify({ name: 'boom', items: [] })),
       context,
     );
     expect(result.statusCode).toBe(500);
