@@ -14,7 +14,7 @@ describe('the route table', () => {
   it('matches nothing for an unknown path or method', () => {
     expect(matchRoute('GET', '/nope').route).toBeUndefined();
     expect(matchRoute('DELETE', '/health').route).toBeUndefined();
-    expect(matchRoute('GET', '/uploads/').route).toBeUndefined();
+    expect(matchRoute('GET', '/profiles/').route).toBeUndefined();
   });
 
   it('keeps /health open and every other route behind the authorizer', () => {
