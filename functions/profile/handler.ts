@@ -21,6 +21,7 @@ import {
   finishRun,
   fitRun,
   getRun,
+  listRuns,
   prepareRun,
   profileShard,
   startProfilingRun,
@@ -35,7 +36,7 @@ import {
   userParamsSchema,
 } from './schema';
 import { TableProfileStore } from './store';
-import { createUpload, getUpload } from './uploads';
+import { createUpload, getUpload, listUploads, recentListQuerySchema } from './uploads';
 
 // Ports are built on first use, once per container.
 const objects = () => new S3ObjectStore(clients(config()).s3, requireSetting(config(), 'DATA_BUCKET'));
@@ -94,11 +95,11 @@ export const api = httpApi('profile', {
       return { statusCode: 201, body: upload };
     },
   }),
-  // Placeholder until the list is built (console work); answers 500 meanwhile.
   'GET /uploads': defineRoute({
-    handle: async () => {
-      throw new Error('GET /uploads is not built yet');
-    },
+    query: recentListQuerySchema,
+    handle: async ({ query }) => ({
+      body: { uploads: await listUploads(table('OPERATIONS_TABLE'), query.limit) },
+    }),
   }),
   'GET /uploads/{id}': defineRoute({
     params: idParamsSchema,
@@ -114,11 +115,11 @@ export const api = httpApi('profile', {
       return { statusCode: 202, body: run };
     },
   }),
-  // Placeholder until the list is built (console work); answers 500 meanwhile.
   'GET /profiles/runs': defineRoute({
-    handle: async () => {
-      throw new Error('GET /profiles/runs is not built yet');
-    },
+    query: recentListQuerySchema,
+    handle: async ({ query }) => ({
+      body: { runs: await listRuns(table('OPERATIONS_TABLE'), query.limit) },
+    }),
   }),
   'GET /profiles/runs/{id}': defineRoute({
     params: idParamsSchema,

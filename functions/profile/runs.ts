@@ -38,6 +38,7 @@ import {
   type SegmentStats,
 } from './segments';
 import type { ProfileStore, StoredRule } from './store';
+import { newestFirstKey } from './uploads';
 
 /** A shard's data could not be read: the state machine retries, then fails the run. */
 export class ShardReadError extends TailorError {
@@ -110,6 +111,8 @@ export const defaultRunOptions: RunOptions = {
 };
 
 export const runKey = (runId: string) => ({ pk: `RUN#${runId}`, sk: 'RUN' });
+/** The index of runs: `RUNS` / newest-first key, one item per run, naming it. */
+const runsIndex = 'RUNS';
 const activeRunKey = { pk: 'RUN#ACTIVE', sk: 'RUN' };
 const lockSeconds = 2 * 3600;
 
@@ -166,6 +169,7 @@ export async function startProfilingRun(
     updatedAt: createdAt,
   };
   await ports.operations.put({ ...runKey(runId), ...record });
+  await ports.operations.put({ pk: runsIndex, sk: newestFirstKey(createdAt, runId), runId, createdAt });
   try {
     const { executionArn } = await ports.workflow.start(runId, { runId, trigger });
     await ports.operations.update(runKey(runId), { executionArn });
@@ -187,6 +191,21 @@ export async function getRun(runId: string, operations: Table): Promise<RunRecor
   if (!item) throw new NotFoundError(`no profiling run ${runId}`);
   const { pk: _pk, sk: _sk, ...record } = item;
   return record as unknown as RunRecord;
+}
+
+/** The most recent profiling runs, newest first, each as its record stands now. */
+export async function listRuns(operations: Table, limit: number): Promise<RunRecord[]> {
+  const index = (await operations.query('pk', runsIndex, limit)).slice(0, limit);
+  const ids = index.map((item) => String(item['runId']));
+  const records = await operations.batchGet(ids.map(runKey));
+  const byId = new Map<string, RunRecord>();
+  for (const { pk: _pk, sk: _sk, ...record } of records) {
+    byId.set(String(record['runId']), record as unknown as RunRecord);
+  }
+  return ids.flatMap((id) => {
+    const record = byId.get(id);
+    return record ? [record] : [];
+  });
 }
 
 async function setRun(runId: string, ports: RunPorts, fields: Partial<RunRecord>): Promise<void> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import type { ObjectStore, Table } from '../shared/ports';
 import { type MappingSpec, resolveMapping } from './mappings';
@@ -28,6 +29,23 @@ export interface UploadRecord {
 }
 
 export const uploadKey = (uploadId: string) => ({ pk: `UPLOAD#${uploadId}`, sk: 'UPLOAD' });
+
+/**
+ * A sort key that orders newest first: the milliseconds left until 2255 (fixed width), then the
+ * id. Recent-item indexes use it so that a query with a limit reads the newest items.
+ */
+export function newestFirstKey(createdAt: string, id: string): string {
+  const remaining = 9_000_000_000_000 - Date.parse(createdAt);
+  return `${String(remaining).padStart(13, '0')}#${id}`;
+}
+
+/** `?limit=` of the recent-item lists (`GET /uploads`, `GET /profiles/runs`). */
+export const recentListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+/** The index of uploads: `UPLOADS` / newest-first key, one item per upload, naming it. */
+const uploadsIndex = 'UPLOADS';
 
 /** The upload an object key belongs to: `<batch>/<uploadId>/<file>`, or one derived from the key. */
 export function uploadIdFromKey(batchPrefix: string, key: string): string | undefined {
@@ -65,6 +83,12 @@ export async function createUpload(
     updatedAt: now.toISOString(),
   };
   await ports.operations.put({ ...uploadKey(uploadId), ...record });
+  await ports.operations.put({
+    pk: uploadsIndex,
+    sk: newestFirstKey(record.createdAt, uploadId),
+    uploadId,
+    createdAt: record.createdAt,
+  });
   const uploadUrl = await ports.objects.presignPut(key, ports.urlTtlSeconds);
   const expiresAt = new Date(now.getTime() + ports.urlTtlSeconds * 1000).toISOString();
   return { uploadId, key, uploadUrl, method: 'PUT', expiresAt };
@@ -75,4 +99,22 @@ export async function getUpload(uploadId: string, operations: Table): Promise<Up
   if (!item) throw new NotFoundError(`no upload ${uploadId}`);
   const { pk: _pk, sk: _sk, ...record } = item;
   return record as unknown as UploadRecord;
+}
+
+/**
+ * The most recent uploads, newest first, each as its record stands now (status, counts, the
+ * rejection report's key). Reads the `UPLOADS` index, then the records in one batch.
+ */
+export async function listUploads(operations: Table, limit: number): Promise<UploadRecord[]> {
+  const index = (await operations.query('pk', uploadsIndex, limit)).slice(0, limit);
+  const ids = index.map((item) => String(item['uploadId']));
+  const records = await operations.batchGet(ids.map(uploadKey));
+  const byId = new Map<string, UploadRecord>();
+  for (const { pk: _pk, sk: _sk, ...record } of records) {
+    byId.set(String(record['uploadId']), record as unknown as UploadRecord);
+  }
+  return ids.flatMap((id) => {
+    const record = byId.get(id);
+    return record ? [record] : [];
+  });
 }
