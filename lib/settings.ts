@@ -44,6 +44,11 @@ const schema = z
       .string()
       .regex(/^(rate|cron)\(.+\)$/, 'expected an EventBridge schedule expression: rate(...) or cron(...)')
       .default('rate(1 day)'),
+    /** EventBridge schedule expression of the periodic re-optimization (posteriors, verdicts, retraining, challengers). */
+    optimizationSchedule: z
+      .string()
+      .regex(/^(rate|cron)\(.+\)$/, 'expected an EventBridge schedule expression: rate(...) or cron(...)')
+      .default('rate(6 hours)'),
     /** Number of user-hash shards raw events are written to (and profiled in parallel). */
     rawShards: z.coerce.number().int().min(1).max(4096).default(16),
     /** What happens to the stateful resources (tables, bucket, key) when their stack is deleted. */

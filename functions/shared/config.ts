@@ -18,12 +18,18 @@ const schema = z.object({
   MODELS_TABLE: z.string().min(1).optional(),
   DATA_BUCKET: z.string().min(1).optional(),
   PROFILING_STATE_MACHINE_ARN: z.string().min(1).optional(),
+  CAMPAIGN_STATE_MACHINE_ARN: z.string().min(1).optional(),
+  OPTIMIZATION_STATE_MACHINE_ARN: z.string().min(1).optional(),
   MODEL_ENDPOINT_NAME: z.string().min(1).optional(),
   BATCH_PREFIX: z.string().default('batch/'),
   RAW_PREFIX: z.string().default('raw/'),
   RAW_SHARDS: z.coerce.number().int().min(1).max(4096).default(16),
   UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(604_800).default(900),
   EVENT_DEDUP_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** How long raw feedback events (and their dedup markers) are kept. */
+  FEEDBACK_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** How long a decision's impression record waits for its feedback. */
+  IMPRESSION_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   // Endpoint overrides: the standard AWS SDK variable names, set only by the local runtime.
   AWS_ENDPOINT_URL_DYNAMODB: z.string().url().optional(),
   AWS_ENDPOINT_URL_S3: z.string().url().optional(),

@@ -6,28 +6,16 @@ import {
   DefinitionBody,
   DistributedMap,
   Fail,
-  JitterType,
   JsonPath,
   LogLevel,
   S3JsonItemReader,
   StateMachine,
   Succeed,
-  TaskInput,
-  Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledgeWildcards, resourceOf } from './nag';
-
-/** Errors worth retrying: Lambda's own transient failures and the handlers' named throttling error. */
-const LAMBDA_SERVICE_ERRORS = [
-  'Lambda.ClientExecutionTimeoutException',
-  'Lambda.ServiceException',
-  'Lambda.AWSLambdaException',
-  'Lambda.SdkClientException',
-  'Lambda.TooManyRequestsException',
-];
-const THROTTLING_ERROR = 'ThrottlingError';
+import { catchAll, lambdaTask } from './tasks';
 
 export interface ProfilingRunProps {
   /** The function implementing every step (`prepare`, `shard`, `fit`, `assign`, `finish`, `fail`). */
@@ -63,26 +51,7 @@ export class ProfilingRun extends Construct {
       payload: Record<string, unknown>,
       timeout: Duration,
       resultPath?: string,
-    ): LambdaInvoke => {
-      const invoke = new LambdaInvoke(this, stateId, {
-        lambdaFunction: props.runFunction,
-        resultPath,
-        payload: TaskInput.fromObject(payload),
-        payloadResponseOnly: true,
-        // Retries are declared explicitly below instead of the construct's default.
-        retryOnServiceExceptions: false,
-        taskTimeout: Timeout.duration(timeout),
-      });
-      invoke.addRetry({
-        errors: [...LAMBDA_SERVICE_ERRORS, THROTTLING_ERROR],
-        interval: Duration.seconds(2),
-        backoffRate: 2,
-        maxAttempts: 6,
-        maxDelay: Duration.minutes(1),
-        jitterStrategy: JitterType.FULL,
-      });
-      return invoke;
-    };
+    ) => lambdaTask(this, stateId, props.runFunction, payload, { timeout, resultPath });
 
     const runFailed = new Fail(this, 'RunFailed', {
       error: 'ProfilingRunFailed',
@@ -95,7 +64,7 @@ export class ProfilingRun extends Construct {
     );
     markRunFailed.addCatch(runFailed, { errors: ['States.ALL'], resultPath: '$.markError' });
     markRunFailed.next(runFailed);
-    const onError = { errors: ['States.ALL'], resultPath: '$.error' };
+    const onError = catchAll;
 
     const prepareRun = task(
       'PrepareRun',

@@ -24,7 +24,10 @@ export type TableEnv =
   | 'FEEDBACK_TABLE'
   | 'MODELS_TABLE';
 export type BucketEnv = 'DATA_BUCKET';
-export type StateMachineEnv = 'PROFILING_STATE_MACHINE_ARN';
+export type StateMachineEnv =
+  | 'PROFILING_STATE_MACHINE_ARN'
+  | 'CAMPAIGN_STATE_MACHINE_ARN'
+  | 'OPTIMIZATION_STATE_MACHINE_ARN';
 export type EndpointEnv = 'MODEL_ENDPOINT_NAME';
 
 export interface TailorFunctionProps {

@@ -19,7 +19,9 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type ApiGroup, listRoutes } from '../../functions/shared/routes';
+import { CampaignRun } from '../constructs/campaign-run';
 import { acknowledge } from '../constructs/nag';
+import { OptimizationRun } from '../constructs/optimization-run';
 import { ProfilingRun } from '../constructs/profiling-run';
 import { TailorFunction } from '../constructs/tailor-function';
 import type { Settings } from '../settings';
@@ -48,7 +50,8 @@ const BATCH_PREFIX = 'batch/';
 
 /**
  * The stateless service: the functions, the HTTP API (routes from functions/shared/routes.ts),
- * the profiling state machine, the S3 batch-upload rule and the re-profiling schedule.
+ * the profiling, campaign and re-optimization state machines, the S3 batch-upload rule and the
+ * re-profiling and re-optimization schedules.
  */
 export class ServiceStack extends Stack {
   readonly api: HttpApi;
@@ -61,8 +64,15 @@ export class ServiceStack extends Stack {
     readonly generateApi: TailorFunction;
     readonly predictApi: TailorFunction;
     readonly optimizeApi: TailorFunction;
+    readonly generateTask: TailorFunction;
+    readonly predictTask: TailorFunction;
+    readonly campaignTask: TailorFunction;
+    readonly optimizeTask: TailorFunction;
+    readonly optimizeSchedule: TailorFunction;
   };
   readonly profilingRun: ProfilingRun;
+  readonly campaignRun: CampaignRun;
+  readonly optimizationRun: OptimizationRun;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -142,13 +152,89 @@ export class ServiceStack extends Stack {
       .useTable('PROFILES_TABLE', r.profilesTable, 'read')
       .useBucket('DATA_BUCKET', r.dataBucket, 'read');
 
+    // The state machines' task functions: one segment's copy, one segment's predictions, and the
+    // campaign and re-optimization steps.
+    const generateTask = new TailorFunction(this, 'GenerateTaskFunction', {
+      entry: 'functions/generate/handler.ts',
+      exportName: 'campaignTask',
+      description: 'Campaign and re-optimization task: copy variants for one segment',
+      timeout: Duration.minutes(5),
+    })
+      .useTable('CATALOG_TABLE', r.catalogTable, 'read')
+      .useTable('PROFILES_TABLE', r.profilesTable, 'read')
+      .useEndpoint('MODEL_ENDPOINT_NAME', props.endpointName, props.endpointArn);
+
+    const predictTask = new TailorFunction(this, 'PredictTaskFunction', {
+      entry: 'functions/predict/handler.ts',
+      exportName: 'campaignTask',
+      description: "Campaign and re-optimization task: predictions for one segment's variants",
+      timeout: Duration.minutes(2),
+    })
+      .useTable('MODELS_TABLE', r.modelsTable, 'read')
+      .useTable('PROFILES_TABLE', r.profilesTable, 'read')
+      .useBucket('DATA_BUCKET', r.dataBucket, 'read');
+
+    const campaignTask = new TailorFunction(this, 'CampaignTaskFunction', {
+      entry: 'functions/optimize/handler.ts',
+      exportName: 'campaignTask',
+      description: 'Campaign run steps: plan, select variants, write batch messages, finish, mark failed',
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+    })
+      .useTable('CAMPAIGNS_TABLE', r.campaignsTable, 'readWrite')
+      .useTable('FEEDBACK_TABLE', r.feedbackTable, 'readWrite')
+      .useTable('PROFILES_TABLE', r.profilesTable, 'read')
+      .useTable('CATALOG_TABLE', r.catalogTable, 'read')
+      .useBucket('DATA_BUCKET', r.dataBucket, 'readWrite');
+
+    this.campaignRun = new CampaignRun(this, 'CampaignRun', {
+      campaignFunction: campaignTask,
+      generateFunction: generateTask,
+      predictFunction: predictTask,
+      bucket: r.dataBucket,
+    });
+
+    const optimizeTask = new TailorFunction(this, 'OptimizeTaskFunction', {
+      entry: 'functions/optimize/handler.ts',
+      exportName: 'optimizeTask',
+      description:
+        'Re-optimization steps: posteriors and verdicts, challengers, reports, retraining, strategies, preference export',
+      timeout: Duration.minutes(15),
+      memorySize: 1769,
+    })
+      .useTable('CAMPAIGNS_TABLE', r.campaignsTable, 'readWrite')
+      .useTable('FEEDBACK_TABLE', r.feedbackTable, 'read')
+      .useTable('PROFILES_TABLE', r.profilesTable, 'readWrite')
+      .useTable('OPERATIONS_TABLE', r.operationsTable, 'readWrite')
+      .useTable('MODELS_TABLE', r.modelsTable, 'readWrite')
+      .useBucket('DATA_BUCKET', r.dataBucket, 'readWrite');
+
+    this.optimizationRun = new OptimizationRun(this, 'OptimizationRun', {
+      optimizeFunction: optimizeTask,
+      generateFunction: generateTask,
+      predictFunction: predictTask,
+    });
+
     const optimizeApi = new TailorFunction(this, 'OptimizeApiFunction', {
       entry: 'functions/optimize/handler.ts',
       exportName: 'api',
-      description: 'HTTP API: campaigns, allocation decisions, feedback',
+      description: 'HTTP API: campaigns, allocation decisions, feedback, re-optimization runs, reports',
     })
       .useTable('CAMPAIGNS_TABLE', r.campaignsTable, 'readWrite')
-      .useTable('FEEDBACK_TABLE', r.feedbackTable, 'readWrite');
+      .useTable('FEEDBACK_TABLE', r.feedbackTable, 'readWrite')
+      .useTable('PROFILES_TABLE', r.profilesTable, 'read')
+      .useTable('OPERATIONS_TABLE', r.operationsTable, 'readWrite')
+      .useBucket('DATA_BUCKET', r.dataBucket, 'read')
+      .useStateMachine('CAMPAIGN_STATE_MACHINE_ARN', this.campaignRun.stateMachine)
+      .useStateMachine('OPTIMIZATION_STATE_MACHINE_ARN', this.optimizationRun.stateMachine);
+
+    const optimizeSchedule = new TailorFunction(this, 'OptimizeScheduleFunction', {
+      entry: 'functions/optimize/handler.ts',
+      exportName: 'schedule',
+      description: 'Scheduled re-optimization: starts a re-optimization run',
+    })
+      .useTable('OPERATIONS_TABLE', r.operationsTable, 'readWrite')
+      .useStateMachine('OPTIMIZATION_STATE_MACHINE_ARN', this.optimizationRun.stateMachine);
 
     this.functions = {
       profileApi,
@@ -158,6 +244,11 @@ export class ServiceStack extends Stack {
       generateApi,
       predictApi,
       optimizeApi,
+      generateTask,
+      predictTask,
+      campaignTask,
+      optimizeTask,
+      optimizeSchedule,
     };
 
     const { api, stage } = this.httpApi(settings, {
@@ -178,7 +269,7 @@ export class ServiceStack extends Stack {
     acknowledge(
       deadLetters,
       'AwsSolutions-SQS3',
-      'This queue is itself the dead-letter queue of the EventBridge targets (S3 batch uploads, schedule).',
+      'This queue is itself the dead-letter queue of the EventBridge targets (S3 batch uploads, schedules).',
     );
 
     // Batch uploads: the bucket sends Object Created events to EventBridge (set in the stateful
@@ -214,12 +305,29 @@ export class ServiceStack extends Stack {
       ],
     });
 
+    new Rule(this, 'OptimizationScheduleRule', {
+      description:
+        'Periodic re-optimization: posteriors, verdicts, challengers, retraining, strategies, preference export',
+      schedule: Schedule.expression(settings.optimizationSchedule),
+      targets: [
+        new LambdaFunction(optimizeSchedule, {
+          deadLetterQueue: deadLetters,
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(1),
+        }),
+      ],
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.apiUrl, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'DataBucketName', {
       value: r.dataBucket.bucketName,
       description: `Data bucket; uploads under ${BATCH_PREFIX} are ingested`,
     });
     new CfnOutput(this, 'ProfilingStateMachineArn', { value: stateMachine.stateMachineArn });
+    new CfnOutput(this, 'CampaignStateMachineArn', { value: this.campaignRun.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'OptimizationStateMachineArn', {
+      value: this.optimizationRun.stateMachine.stateMachineArn,
+    });
   }
 
   /** The HTTP API: one route per entry of the shared route table, on its group's function. */

@@ -9,6 +9,7 @@ describe('deploy settings', () => {
       modelInstanceType: 'ml.g5.2xlarge',
       modelInstanceCount: 1,
       profilingSchedule: 'rate(1 day)',
+      optimizationSchedule: 'rate(6 hours)',
       rawShards: 16,
       removalPolicy: 'retain',
       nag: false,

@@ -228,6 +228,11 @@ describe('service stack: functions', () => {
     ['GenerateApiFunction', 'functions/generate/handler.ts', 'api'],
     ['PredictApiFunction', 'functions/predict/handler.ts', 'api'],
     ['OptimizeApiFunction', 'functions/optimize/handler.ts', 'api'],
+    ['GenerateTaskFunction', 'functions/generate/handler.ts', 'campaignTask'],
+    ['PredictTaskFunction', 'functions/predict/handler.ts', 'campaignTask'],
+    ['CampaignTaskFunction', 'functions/optimize/handler.ts', 'campaignTask'],
+    ['OptimizeTaskFunction', 'functions/optimize/handler.ts', 'optimizeTask'],
+    ['OptimizeScheduleFunction', 'functions/optimize/handler.ts', 'schedule'],
   ] as const;
 
   it('runs every function on Node.js 22, arm64, with active tracing and source maps', () => {
@@ -292,7 +297,36 @@ describe('service stack: functions', () => {
     ['ProfileScheduleFunction', ['OPERATIONS_TABLE', 'PROFILING_STATE_MACHINE_ARN']],
     ['GenerateApiFunction', ['CATALOG_TABLE', 'PROFILES_TABLE', 'MODEL_ENDPOINT_NAME']],
     ['PredictApiFunction', ['MODELS_TABLE', 'PROFILES_TABLE', 'DATA_BUCKET']],
-    ['OptimizeApiFunction', ['CAMPAIGNS_TABLE', 'FEEDBACK_TABLE']],
+    [
+      'OptimizeApiFunction',
+      [
+        'CAMPAIGNS_TABLE',
+        'FEEDBACK_TABLE',
+        'PROFILES_TABLE',
+        'OPERATIONS_TABLE',
+        'DATA_BUCKET',
+        'CAMPAIGN_STATE_MACHINE_ARN',
+        'OPTIMIZATION_STATE_MACHINE_ARN',
+      ],
+    ],
+    ['GenerateTaskFunction', ['CATALOG_TABLE', 'PROFILES_TABLE', 'MODEL_ENDPOINT_NAME']],
+    ['PredictTaskFunction', ['MODELS_TABLE', 'PROFILES_TABLE', 'DATA_BUCKET']],
+    [
+      'CampaignTaskFunction',
+      ['CAMPAIGNS_TABLE', 'FEEDBACK_TABLE', 'PROFILES_TABLE', 'CATALOG_TABLE', 'DATA_BUCKET'],
+    ],
+    [
+      'OptimizeTaskFunction',
+      [
+        'CAMPAIGNS_TABLE',
+        'FEEDBACK_TABLE',
+        'PROFILES_TABLE',
+        'OPERATIONS_TABLE',
+        'MODELS_TABLE',
+        'DATA_BUCKET',
+      ],
+    ],
+    ['OptimizeScheduleFunction', ['OPERATIONS_TABLE', 'OPTIMIZATION_STATE_MACHINE_ARN']],
   ])('passes %s exactly the resource names it is granted', (id, names) => {
     const [, fn] = resource(service, 'AWS::Lambda::Function', id);
     const resourceNames = Object.keys(fn.Properties.Environment.Variables).filter(
@@ -310,11 +344,14 @@ describe('service stack: functions', () => {
     service.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
   });
 
-  it('lets only the generate function invoke the model endpoint', () => {
+  it('lets only the generate functions invoke the model endpoint', () => {
     const invokers = Object.entries(service.findResources('AWS::IAM::Policy'))
       .filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('sagemaker:InvokeEndpoint'))
       .map(([id]) => id);
-    expect(invokers).toEqual([expect.stringMatching(/^GenerateApiFunctionRole/)]);
+    expect(invokers).toEqual([
+      expect.stringMatching(/^GenerateApiFunctionRole/),
+      expect.stringMatching(/^GenerateTaskFunctionRole/),
+    ]);
   });
 });
 
@@ -457,6 +494,78 @@ describe('service stack: profiling state machine', () => {
   });
 });
 
+describe('service stack: campaign and re-optimization state machines', () => {
+  let campaign: Json;
+  let optimization: Json;
+  beforeAll(() => {
+    campaign = stateMachineDefinition(
+      resource(service, 'AWS::StepFunctions::StateMachine', 'CampaignRunStateMachine')[1],
+    );
+    optimization = stateMachineDefinition(
+      resource(service, 'AWS::StepFunctions::StateMachine', 'OptimizationRunStateMachine')[1],
+    );
+  });
+
+  it('plans, then generates, predicts and selects per segment in a Map, then finishes', () => {
+    expect(campaign.StartAt).toBe('PlanCampaign');
+    expect(campaign.States.PlanCampaign).toMatchObject({ ResultPath: '$.plan', Next: 'PerSegment' });
+    const perSegment = campaign.States.PerSegment;
+    expect(perSegment).toMatchObject({ Type: 'Map', ItemsPath: '$.plan.segments', ResultPath: '$.results' });
+    const inner = perSegment.ItemProcessor.States;
+    expect(perSegment.ItemProcessor.StartAt).toBe('SegmentGenerateVariants');
+    expect(inner.SegmentGenerateVariants).toMatchObject({
+      InputPath: '$.generate',
+      ResultPath: '$.generated',
+      Next: 'SegmentPredictVariants',
+    });
+    expect(inner.SegmentPredictVariants.Next).toBe('SelectVariants');
+    expect(inner.SelectVariants.Parameters.step).toBe('select');
+    // A failed segment is recorded as that iteration's result; the Map goes on.
+    for (const name of ['SegmentGenerateVariants', 'SegmentPredictVariants', 'SelectVariants']) {
+      expect(inner[name].Catch).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'SegmentFailed' },
+      ]);
+    }
+    expect(inner.SegmentFailed).toMatchObject({ Type: 'Pass', End: true });
+    expect(campaign.States['BatchCampaign?'].Choices[0]).toMatchObject({
+      Variable: '$.plan.manifestKey',
+      IsPresent: true,
+      Next: 'WriteMessages',
+    });
+    expect(campaign.States.WriteMessages.ItemProcessor.ProcessorConfig.Mode).toBe('DISTRIBUTED');
+    expect(campaign.States.FinishCampaign.Next).toBe('CampaignReady');
+    expect(campaign.States.MarkCampaignFailed.Next).toBe('CampaignFailed');
+    expect(campaign.States.CampaignFailed).toMatchObject({ Type: 'Fail', Error: 'CampaignRunFailed' });
+  });
+
+  it('updates each campaign, breeds challengers and reports, then retrains, finds strategies and exports pairs', () => {
+    expect(optimization.StartAt).toBe('CollectCampaigns');
+    expect(optimization.States.CollectCampaigns.Next).toBe('PerCampaign');
+    const perCampaign = optimization.States.PerCampaign;
+    expect(perCampaign.ItemProcessor.StartAt).toBe('UpdateCampaign');
+    expect(perCampaign.ItemProcessor.States.UpdateCampaign.Next).toBe('BreedChallengers');
+    expect(perCampaign.ItemProcessor.States.BreedChallengers.Next).toBe('ReportCampaign');
+    expect(perCampaign.Next).toBe('Retrain');
+    expect(optimization.States.Retrain.Next).toBe('Strategies');
+    expect(optimization.States.Strategies.Next).toBe('ExportPreferences');
+    expect(optimization.States.ExportPreferences.Next).toBe('FinishOptimization');
+    expect(optimization.States.FinishOptimization.Next).toBe('OptimizationDone');
+    const steps = Object.values(optimization.States as Json)
+      .filter((state) => state.Type === 'Task')
+      .map((state) => state.Parameters.step)
+      .sort();
+    expect(steps).toEqual(['collect', 'export', 'fail', 'finish', 'retrain', 'strategies']);
+  });
+
+  it('re-optimizes on the configured schedule', () => {
+    const [scheduleId] = resource(service, 'AWS::Lambda::Function', 'OptimizeScheduleFunction');
+    service.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(6 hours)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [scheduleId, 'Arn'] } })],
+    });
+  });
+});
+
 describe('service stack: events', () => {
   it('starts ingestion for objects created under batch/ in the data bucket, with retries and a DLQ', () => {
     const [ingestId] = resource(service, 'AWS::Lambda::Function', 'ProfileIngestFunction');
@@ -499,8 +608,14 @@ describe('service stack: events', () => {
     });
   });
 
-  it('outputs the API URL, the data bucket name and the state machine ARN', () => {
-    for (const name of ['ApiUrl', 'DataBucketName', 'ProfilingStateMachineArn']) {
+  it('outputs the API URL, the data bucket name and the state machine ARNs', () => {
+    for (const name of [
+      'ApiUrl',
+      'DataBucketName',
+      'ProfilingStateMachineArn',
+      'CampaignStateMachineArn',
+      'OptimizationStateMachineArn',
+    ]) {
       service.hasOutput(name, { Value: Match.anyValue() });
     }
   });
