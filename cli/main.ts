@@ -1,9 +1,21 @@
 import { Command, Option } from 'commander';
+import type { GenerateResult } from '../functions/generate/core';
+import type { Decision } from '../functions/optimize/decision';
+import type { Campaign, CampaignState } from '../functions/optimize/store';
 import type { Prediction } from '../functions/predict/core';
 import type { Segment } from '../functions/profile/segments';
 import type { StoredRule } from '../functions/profile/store';
 import { channels, goals, languages } from '../model/contract';
 import { ApiClient, ApiError } from './client';
+import {
+  createCampaign,
+  type OptimizationRecord,
+  optimize,
+  postFeedbackFile,
+  printCampaign,
+  printCampaigns,
+  printGenerated,
+} from './commands/campaign';
 import { printRules, printRun, printSegment, printSegments, profileRun } from './commands/profile';
 import { defaultPorts, start } from './commands/start';
 import { printUpload, upload } from './commands/upload';
@@ -203,6 +215,185 @@ withApi(
     for (const reason of p.reasons) console.log(`  · ${reason.text}`);
   }
 });
+
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+
+withApi(
+  program
+    .command('generate')
+    .description('write copy variants for products, aimed at a user or a segment')
+    .option('--products <ids>', 'catalog product ids, comma-separated', list)
+    .option('--user <userId>', 'aim at this user (products from their profile when none are given)')
+    .option('--segment <segmentId>', 'or at this segment')
+    .addOption(new Option('--goal <goal>').choices(goals).default('recommendation'))
+    .addOption(new Option('--channel <channel>').choices(channels).default('push'))
+    .addOption(new Option('--language <language>').choices(languages).default('en'))
+    .option('--tone <tone>', 'tone or brand voice', 'friendly')
+    .option('--variants <n>', 'how many variants', '3')
+    .option('--seed <n>', 'fix the sampling for reproducible copy'),
+).action(async (options) => {
+  const result = await client(options).request<GenerateResult>('POST', 'generate', {
+    productIds: options.products,
+    userId: options.user,
+    segmentId: options.segment,
+    goal: options.goal,
+    channel: options.channel,
+    language: options.language,
+    tone: options.tone,
+    variants: Number(options.variants),
+    seed: options.seed === undefined ? undefined : Number(options.seed),
+  });
+  if (options.json) console.log(JSON.stringify(result, null, 2));
+  else printGenerated(result);
+});
+
+const campaign = program
+  .command('campaign')
+  .description('campaigns: variants per segment, allocation, results');
+withApi(
+  campaign
+    .command('create <name>')
+    .description('create a campaign: generate, predict and select variants for each target segment')
+    .option('--products <ids>', 'catalog product ids, comma-separated', list)
+    .option('--category <category>', 'or a category to promote')
+    .option('--segments <ids>', 'target these segments (default: everyone)', list)
+    .option('--users <ids>', 'or these users', list)
+    .option('--user-list <key>', 'or the users listed in this object of the data bucket (a batch campaign)')
+    .addOption(new Option('--goal <goal>').choices(goals).default('promotion'))
+    .addOption(new Option('--channel <channel>').choices(channels).default('email'))
+    .addOption(new Option('--language <language>').choices(languages).default('en'))
+    .option('--tone <tone>', 'tone or brand voice', 'friendly')
+    .option('--variants <n>', 'variants kept per segment', '3')
+    .option('--control <share>', 'share of traffic held out as a no-send control', '0.1')
+    .addOption(new Option('--objective <objective>').choices(['click', 'conversion']).default('click'))
+    .addOption(new Option('--split <split>', 'traffic split').choices(['bandit', 'even']).default('bandit'))
+    .option('--cap <count/hours>', 'frequency cap: messages per user per period', '3/168')
+    .option('--start <iso>', 'start time')
+    .option('--end <iso>', 'end time')
+    .option('--no-wait', 'return once the campaign run has started')
+    .option('--timeout <seconds>', 'how long to wait for the variants', '600'),
+).action(async (name: string, options) => {
+  const [count, hours] = String(options.cap).split('/').map(Number);
+  const audience = options.segments
+    ? { kind: 'segments', segmentIds: options.segments }
+    : options.users
+      ? { kind: 'users', userIds: options.users }
+      : options.userList
+        ? { kind: 'userList', key: options.userList }
+        : { kind: 'everyone' };
+  const result = await createCampaign(
+    client(options),
+    {
+      name,
+      productIds: options.products,
+      category: options.category,
+      audience,
+      goal: options.goal,
+      channel: options.channel,
+      language: options.language,
+      tone: options.tone,
+      variantsPerSegment: Number(options.variants),
+      controlShare: Number(options.control),
+      objective: options.objective,
+      trafficSplit: options.split,
+      frequencyCap: { count: count ?? 3, periodHours: hours ?? 168 },
+      startAt: options.start,
+      endAt: options.end,
+    } as never,
+    { ...options, quiet: options.json },
+  );
+  if (options.json) console.log(JSON.stringify(result, null, 2));
+  else if ('variants' in result) printCampaign(result);
+});
+withApi(
+  campaign.command('list').description('recent campaigns').option('--limit <n>', 'how many', '20'),
+).action(async (options) => {
+  const { campaigns } = await client(options).request<{ campaigns: Campaign[] }>(
+    'GET',
+    `campaigns?limit=${Number(options.limit)}`,
+  );
+  if (options.json) console.log(JSON.stringify(campaigns, null, 2));
+  else printCampaigns(campaigns);
+});
+withApi(
+  campaign.command('get <campaignId>').description('a campaign: variants, predictions, counts, posteriors'),
+).action(async (campaignId: string, options) => {
+  const state = await client(options).request<CampaignState>(
+    'GET',
+    `campaigns/${encodeURIComponent(campaignId)}`,
+  );
+  if (options.json) console.log(JSON.stringify(state, null, 2));
+  else printCampaign(state);
+});
+withApi(
+  campaign
+    .command('decide <campaignId> <userId>')
+    .description('which variant to send this user now (records an impression)'),
+).action(async (campaignId: string, userId: string, options) => {
+  const decision = await client(options).request<Decision>(
+    'GET',
+    `campaigns/${encodeURIComponent(campaignId)}/decision?userId=${encodeURIComponent(userId)}`,
+  );
+  if (options.json) return console.log(JSON.stringify(decision, null, 2));
+  const d = decision as Record<string, unknown>;
+  console.log(
+    pairs(
+      ['send', 'reason', 'segmentId', 'variantId', 'impressionId', 'headline', 'callToAction']
+        .filter((k) => d[k] !== undefined)
+        .map((k) => [k, String(d[k])]),
+    ),
+  );
+});
+withApi(
+  campaign.command('report <campaignId>').description("the campaign's latest report (Markdown)"),
+).action(async (campaignId: string, options) => {
+  const report = await client(options).request<{ key: string; markdown: string }>(
+    'GET',
+    `campaigns/${encodeURIComponent(campaignId)}/report`,
+  );
+  if (options.json) console.log(JSON.stringify(report, null, 2));
+  else console.log(`${report.markdown}\n\n(report and charts in the data bucket under ${report.key})`);
+});
+
+withApi(
+  program
+    .command('feedback <file>')
+    .description(
+      'send feedback events (JSON Lines or a JSON array): impression, click, conversion, unsubscribe',
+    ),
+).action(async (file: string, options) => {
+  const totals = await postFeedbackFile(client(options), file);
+  if (options.json) console.log(JSON.stringify(totals, null, 2));
+  else console.log(pairs(Object.entries(totals)));
+});
+
+const optimizeCommand = program.command('optimize').description('re-optimization runs');
+withApi(
+  optimizeCommand
+    .command('run', { isDefault: true })
+    .description('update posteriors and verdicts, breed challengers, retrain, export preference pairs')
+    .option('--campaigns <ids>', 'only these campaigns (default: every active one)', list)
+    .option('--no-breed', 'do not breed challengers')
+    .option('--no-wait', 'return once the run has started')
+    .option('--timeout <seconds>', 'how long to wait', '1800'),
+).action(async (options) => {
+  const run = await optimize(
+    client(options),
+    { campaignIds: options.campaigns, breed: options.breed },
+    { ...options, quiet: options.json },
+  );
+  console.log(JSON.stringify(run, null, 2));
+});
+withApi(optimizeCommand.command('status <runId>').description('show a re-optimization run')).action(
+  async (runId: string, options) => {
+    const run = await client(options).request<OptimizationRecord>('GET', `optimize/runs/${runId}`);
+    console.log(JSON.stringify(run, null, 2));
+  },
+);
 
 program.parseAsync(process.argv).catch((error: Error) => {
   if (error instanceof ApiError) {
