@@ -1,6 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
+import { getStrategy } from '../optimize/strategies';
 import { DynamoTable } from '../shared/adapters/dynamo-table';
 import { S3ObjectStore } from '../shared/adapters/s3-object-store';
 import { StepFunctionsWorkflow } from '../shared/adapters/workflow';
@@ -140,9 +141,13 @@ export const api = httpApi('profile', {
   'GET /segments/{id}': defineRoute({
     params: idParamsSchema,
     handle: async ({ params }) => {
-      const segment = await profileStore().getSegment(params.id);
+      const [segment, strategy] = await Promise.all([
+        profileStore().getSegment(params.id),
+        getStrategy(table('PROFILES_TABLE'), params.id),
+      ]);
       if (!segment) throw new NotFoundError(`no segment ${params.id} in the latest profiling run`);
-      return { body: segment };
+      // What the campaigns have found works best for this segment so far (re-optimization).
+      return { body: { ...segment, strategy: strategy ?? null } };
     },
   }),
   'GET /rules': defineRoute({
