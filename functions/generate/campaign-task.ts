@@ -72,7 +72,6 @@ export async function generateForSegment(
 ): Promise<CampaignGenerateOutput> {
   const request = parseWith(generateBodySchema, input, 'generate');
   const result = await generateCopy(request, ports);
-  const products = await productsOf(request, ports.catalog);
   return {
     segmentId: request.segmentId ?? ALL_SEGMENT,
     promptVersion: result.promptVersion,
@@ -93,19 +92,6 @@ export async function generateForSegment(
       })),
     })),
     dropped: result.dropped.map((d) => ({ headline: d.headline, reason: d.reason })),
-    products: products.map((p) => ({ productId: p.productId, category: p.category, price: p.price })),
+    products: result.products.map((p) => ({ productId: p.productId, category: p.category, price: p.price })),
   };
-}
-
-/**
- * The request's products, resolved as generateCopy resolved them (inline first, then the
- * catalog's by id; generateCopy has already refused unknown ids). generateCopy does not return
- * them, hence this second catalog read.
- */
-async function productsOf(request: GenerateInput, catalog: CatalogPort): Promise<Product[]> {
-  const inline = request.products ?? [];
-  const ids = [...new Set(request.productIds ?? [])].filter((id) => !inline.some((p) => p.productId === id));
-  if (ids.length === 0) return inline;
-  const byId = new Map((await catalog.getProducts(ids)).map((p) => [p.productId, p]));
-  return [...inline, ...ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []))];
 }

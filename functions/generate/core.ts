@@ -69,6 +69,8 @@ export interface GenerateResult {
   /** The variants that passed every guardrail: as many as asked for, or fewer when some were dropped. */
   readonly variants: readonly GeneratedVariant[];
   readonly dropped: readonly DroppedVariant[];
+  /** The products the copy is about: inline, from the catalog, or chosen from the user's profile. */
+  readonly products: readonly Product[];
 }
 
 /** A malformed answer is retried this many times, with a new seed, before giving up. */
@@ -145,6 +147,7 @@ export async function generateCopy(request: GenerateInput, ports: GeneratePorts)
     ...(regenerationSeed !== undefined ? { regenerationSeed } : {}),
     variants: kept,
     dropped,
+    products,
   };
 }
 
