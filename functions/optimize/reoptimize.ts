@@ -149,7 +149,8 @@ export const optimizeStepSchema = z.discriminatedUnion('step', [
   z.object({
     step: z.literal('collect'),
     runId: runIdSchema,
-    campaignIds: z.array(campaignIdSchema).max(100).optional(),
+    /** null or absent: every active campaign (the execution input always carries the field). */
+    campaignIds: z.array(campaignIdSchema).max(100).nullish(),
     breed: z.boolean().default(true),
   }),
   z.object({
@@ -237,7 +238,7 @@ export const newOptimizationId = (now: Date) =>
 
 /**
  * Record a re-optimization run (status `running`) and start its execution, named by the run
- * id, with input `{ runId, campaignIds?, breed, trigger }`. A run already under way (its lock
+ * id, with input `{ runId, campaignIds (null: every active campaign), breed, trigger }`. A run already under way (its lock
  * younger than two hours) is a ConflictError; a failed start marks the run failed and is
  * rethrown.
  */
@@ -271,9 +272,11 @@ export async function startOptimization(
   };
   await ports.operations.put({ ...optimizationKey(runId), ...record });
   try {
+    // Every field present (campaignIds null for "every active campaign"): the state machine's
+    // paths fail on a missing one.
     const { executionArn } = await ports.workflow.start(runId, {
       runId,
-      ...(input.campaignIds ? { campaignIds: input.campaignIds } : {}),
+      campaignIds: input.campaignIds ?? null,
       breed: input.breed,
       trigger,
     });
@@ -303,7 +306,17 @@ export async function getOptimization(runId: string, operations: Table): Promise
   return record as unknown as OptimizationRecord;
 }
 
-/** The last state: the run succeeded, with what each step reported. */
+const keepable = (summary: unknown): unknown => {
+  const chars = JSON.stringify(summary)?.length ?? 0;
+  return chars <= maxSummaryChars
+    ? summary
+    : { omitted: `summary of ${chars} characters, too large to keep` };
+};
+
+/** Largest summary kept on the run record (a DynamoDB item holds at most 400 KB). */
+const maxSummaryChars = 100_000;
+
+/** The last state: the run succeeded, with what each step reported (or its size, when too large to keep). */
 export async function finishOptimization(
   runId: string,
   summary: unknown,
@@ -314,7 +327,7 @@ export async function finishOptimization(
     status: 'succeeded',
     finishedAt,
     updatedAt: finishedAt,
-    ...(summary !== undefined ? { summary } : {}),
+    ...(summary !== undefined ? { summary: keepable(summary) } : {}),
   });
   await releaseLock(runId, ports.operations);
   return { runId, status: 'succeeded', finishedAt };
@@ -366,7 +379,7 @@ export interface CollectResult {
 
 /** The campaigns to re-optimize: those named (an unknown one is a NotFoundError), else every active one. */
 export async function collectCampaigns(
-  input: { runId: string; campaignIds?: string[]; breed: boolean },
+  input: { runId: string; campaignIds?: string[] | null; breed: boolean },
   ports: Pick<OptimizePorts, 'store'>,
 ): Promise<CollectResult> {
   let ids: string[];

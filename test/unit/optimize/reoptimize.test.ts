@@ -210,6 +210,13 @@ describe('collect', () => {
     });
   });
 
+  it('reads a null list of campaigns as every active campaign', async () => {
+    const f = await fixture();
+    await createCampaign(f, 'c1');
+    const out = await run(f, { step: 'collect', runId: 'opt-1', campaignIds: null, breed: true });
+    expect(out).toMatchObject({ campaigns: [{ campaignId: 'c1' }] });
+  });
+
   it('takes the campaigns named, and refuses an unknown one with a 404', async () => {
     const f = await fixture();
     await createCampaign(f, 'c2', {}, 'ended');
@@ -624,6 +631,30 @@ describe('the run record', () => {
       { name: 'opt-1', input: { runId: 'opt-1', campaignIds: ['c1'], breed: true, trigger: 'api' } },
     ]);
     expect(await getOptimization('opt-1', f.operations)).toMatchObject({ status: 'running', breed: true });
+  });
+
+  it('starts the execution with a null campaign list when none is named', async () => {
+    const f = await fixture();
+    const workflow = new FakeWorkflow();
+    await startOptimization({ breed: false }, 'schedule', {
+      operations: f.operations,
+      workflow,
+      newId: () => 'opt-1',
+    });
+    expect(workflow.starts[0]?.input).toEqual({
+      runId: 'opt-1',
+      campaignIds: null,
+      breed: false,
+      trigger: 'schedule',
+    });
+  });
+
+  it('keeps a summary too large for the run record as its size only', async () => {
+    const f = await fixture();
+    await run(f, { step: 'finish', runId: 'opt-1', summary: { text: 'x'.repeat(200_000) } });
+    expect((await getOptimization('opt-1', f.operations)).summary).toEqual({
+      omitted: expect.stringMatching(/too large to keep/),
+    });
   });
 
   it('refuses a second run while one is under way, and allows one after it finished', async () => {
