@@ -1,10 +1,14 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
 import { completeEmbedded } from '../../model/embedded';
 import { TableProfileStore } from '../profile/store';
 import { DynamoTable } from '../shared/adapters/dynamo-table';
 import { clients } from '../shared/clients';
 import { config, requireSetting } from '../shared/config';
 import { defineRoute, httpApi } from '../shared/http';
+import { logger } from '../shared/logger';
 import { sagemakerModel, tableCatalog } from './adapters';
+import { generateForSegment } from './campaign-task';
 import { type GeneratePorts, generateCopy } from './core';
 import { generateBodySchema } from './schema';
 
@@ -42,3 +46,8 @@ export const api = httpApi('generate', {
     handle: async ({ body }) => ({ body: await generateCopy(body, ports()) }),
   }),
 });
+
+/** The campaign-run and re-optimization task: copy variants for one segment (Step Functions). */
+export const campaignTask = middy()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event: unknown) => generateForSegment(event, ports()));

@@ -152,8 +152,8 @@ export interface CampaignState {
  * feedback table. Access patterns:
  * - a campaign with its variants, counters and snapshots: query `CAMPAIGN#<id>` (one partition);
  * - the campaign list: query `CAMPAIGNS` (sort key `<createdAt>#<id>`, newest last);
- * - counters: atomic `ADD` on `COUNTER#<segmentId>#<variantId>`, and per send hour on
- *   `HOURS#<segmentId>` (`sends_<h>`, `clicks_<h>`, `conversions_<h>`);
+ * - counters: one atomic `ADD` on `COUNTER#<segmentId>#<variantId>` per event, the per-hour
+ *   counters (`sends_<h>`, `clicks_<h>`, `conversions_<h>`) in the same item;
  * - an impression: get `IMPRESSION#<id>` (TTL); a feedback event: conditional put
  *   `FEEDBACK#<eventId>` (TTL), first writer counts it; a frequency cap: atomic `ADD` on
  *   `CAP#<campaignId>#<userId>#<window>` (TTL at the window's end).
@@ -209,7 +209,10 @@ export class CampaignStore {
     const stored = new Map(
       items
         .filter((item) => String(item['sk']).startsWith('COUNTER#'))
-        .map((item) => [String(item['sk']).slice('COUNTER#'.length), strip(item) as Partial<Counter>]),
+        .map((item) => [
+          String(item['sk']).slice('COUNTER#'.length),
+          Object.fromEntries(counterFields.map((f) => [f, Number(item[f] ?? 0)])) as Partial<Counter>,
+        ]),
     );
     const counters = variants.map((v) => ({
       ...emptyCounter(v.segmentId, v.variantId),
@@ -237,7 +240,10 @@ export class CampaignStore {
     );
   }
 
-  /** Add to an arm's counters atomically (and, with `hour`, to the segment's per-hour counters). */
+  /**
+   * Add to an arm's counters atomically, in one write; with `hour`, the same write adds to the
+   * arm's per-hour counters (`sends_<h>`, `clicks_<h>`, `conversions_<h>`).
+   */
   async count(
     campaignId: string,
     segmentId: string,
@@ -245,31 +251,32 @@ export class CampaignStore {
     delta: Partial<Record<(typeof counterFields)[number], number>>,
     hour?: number,
   ): Promise<void> {
-    const counters = Object.fromEntries(Object.entries(delta).filter(([, v]) => v !== undefined && v !== 0));
-    if (Object.keys(counters).length === 0) return;
-    await this.campaigns.increment(
-      { pk: pk(campaignId), sk: `COUNTER#${segmentId}#${variantId}` },
-      counters as Record<string, number>,
-    );
-    if (hour !== undefined) {
-      const byHour: Record<string, number> = {};
-      for (const [field, n] of Object.entries(counters)) {
-        if (field === 'sends' || field === 'clicks' || field === 'conversions') byHour[`${field}_${hour}`] = n;
-      }
-      if (Object.keys(byHour).length > 0) {
-        await this.campaigns.increment({ pk: pk(campaignId), sk: `HOURS#${segmentId}` }, byHour);
+    const counters: Record<string, number> = {};
+    for (const [field, n] of Object.entries(delta)) {
+      if (n === undefined || n === 0) continue;
+      counters[field] = n;
+      if (hour !== undefined && (field === 'sends' || field === 'clicks' || field === 'conversions')) {
+        counters[`${field}_${hour}`] = n;
       }
     }
+    if (Object.keys(counters).length === 0) return;
+    await this.campaigns.increment({ pk: pk(campaignId), sk: `COUNTER#${segmentId}#${variantId}` }, counters);
   }
 
-  /** Per segment, per hour of day: sends, clicks and conversions. */
+  /** Per segment, per hour of day: sends, clicks and conversions (`sends_<h>`…), summed over its arms. */
   async hourCounts(campaignId: string): Promise<Record<string, Record<string, number>>> {
     const items = await this.campaigns.query('pk', pk(campaignId));
-    return Object.fromEntries(
-      items
-        .filter((item) => String(item['sk']).startsWith('HOURS#'))
-        .map((item) => [String(item['sk']).slice('HOURS#'.length), strip(item) as Record<string, number>]),
-    );
+    const bySegment: Record<string, Record<string, number>> = {};
+    for (const item of items) {
+      const sk = String(item['sk']);
+      if (!sk.startsWith('COUNTER#')) continue;
+      const segmentId = sk.slice('COUNTER#'.length).split('#')[0] ?? '';
+      const hours = (bySegment[segmentId] ??= {});
+      for (const [name, value] of Object.entries(item)) {
+        if (/^(sends|clicks|conversions)_\d+$/.test(name)) hours[name] = (hours[name] ?? 0) + Number(value);
+      }
+    }
+    return bySegment;
   }
 
   async putSnapshot(campaignId: string, snapshot: AllocationSnapshot): Promise<void> {

@@ -1,11 +1,15 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
 import { TableProfileStore } from '../profile/store';
 import { DynamoTable } from '../shared/adapters/dynamo-table';
 import { S3ObjectStore } from '../shared/adapters/s3-object-store';
 import { clients } from '../shared/clients';
 import { config, requireSetting } from '../shared/config';
 import { defineRoute, httpApi } from '../shared/http';
+import { logger } from '../shared/logger';
 import { audienceOf } from './audience';
-import { predict } from './core';
+import { predictForSegment } from './campaign-task';
+import { type PredictPorts, predict } from './core';
 import { DEFAULT_BITS } from './kernels/hashing';
 import { listModels } from './models';
 import { ModelRegistry } from './registry';
@@ -26,17 +30,23 @@ const profiles = () =>
     new DynamoTable(clients(config()).dynamo, requireSetting(config(), 'PROFILES_TABLE')),
   );
 
+/** The predictor's ports, wired to this container's registry and profiles. */
+const ports = (): PredictPorts => ({
+  audience: (input) => audienceOf(input, profiles()),
+  serving: (name) => models().serving(name),
+  bits: DEFAULT_BITS,
+});
+
 /** HTTP routes of the predict group. */
 export const api = httpApi('predict', {
   'GET /models': defineRoute({ handle: async () => ({ body: await listModels(models()) }) }),
   'POST /predict': defineRoute({
     body: predictBodySchema,
-    handle: async ({ body }) => ({
-      body: await predict(body, {
-        audience: (input) => audienceOf(input, profiles()),
-        serving: (name) => models().serving(name),
-        bits: DEFAULT_BITS,
-      }),
-    }),
+    handle: async ({ body }) => ({ body: await predict(body, ports()) }),
   }),
 });
+
+/** The campaign-run and re-optimization task: predictions for one segment's variants (Step Functions). */
+export const campaignTask = middy()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event: unknown) => predictForSegment(event, ports()));

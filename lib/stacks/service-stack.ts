@@ -207,6 +207,8 @@ export class ServiceStack extends Stack {
       .useTable('PROFILES_TABLE', r.profilesTable, 'readWrite')
       .useTable('OPERATIONS_TABLE', r.operationsTable, 'readWrite')
       .useTable('MODELS_TABLE', r.modelsTable, 'readWrite')
+      // Product facts, to rebuild the prompts of exported preference pairs.
+      .useTable('CATALOG_TABLE', r.catalogTable, 'read')
       .useBucket('DATA_BUCKET', r.dataBucket, 'readWrite');
 
     this.optimizationRun = new OptimizationRun(this, 'OptimizationRun', {

@@ -323,6 +323,7 @@ describe('service stack: functions', () => {
         'PROFILES_TABLE',
         'OPERATIONS_TABLE',
         'MODELS_TABLE',
+        'CATALOG_TABLE',
         'DATA_BUCKET',
       ],
     ],
@@ -555,6 +556,9 @@ describe('service stack: campaign and re-optimization state machines', () => {
       .map((state) => state.Parameters.step)
       .sort();
     expect(steps).toEqual(['collect', 'export', 'fail', 'finish', 'retrain', 'strategies']);
+    const inner = optimization.States.PerCampaign.ItemProcessor.States;
+    expect(inner.ReportCampaign.Parameters.step).toBe('report');
+    expect(inner.BreedChallengers.ItemProcessor.States.EnterChallengers.Parameters.step).toBe('enter');
   });
 
   it('re-optimizes on the configured schedule', () => {
