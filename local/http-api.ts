@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { extname, join, resolve, sep } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { matchRoute } from '../functions/shared/routes';
+import { projectRoot } from '../lib/constructs/tailor-function';
 import type { LocalFunctions } from './lambdas';
 import { closeServer, listen } from './net';
 
@@ -19,14 +23,63 @@ const corsHeaders = {
   'access-control-allow-headers': 'content-type,authorization,x-amz-date,x-amz-security-token',
 };
 
-/** An API Gateway HTTP API (payload format 2.0) in front of the local functions, on the shared route table. */
+/** Content types of the files a Vite build writes. */
+export const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.webp': 'image/webp',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** What CloudFront's response headers policy sends for the deployed console, locally too. */
+const consoleHeaders = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'strict-origin-when-cross-origin',
+};
+
+/** Where the console's build lands (`npm run build:console`). */
+export const defaultConsoleDir = () => join(projectRoot(), 'console', 'dist');
+
+const notBuiltPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Tailor console not built</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; line-height: 1.5">
+<h1>The Tailor console is not built</h1>
+<p>Build it with <code>npm run build:console</code> (<code>npm start</code> builds it), then reload this page.</p>
+<p>The HTTP API answers on this origin meanwhile, e.g. <a href="/health">/health</a>.</p>
+</body></html>`;
+
+export interface LocalHttpApiOptions {
+  /** The built console served at `/`; default `console/dist` of the repository. */
+  readonly consoleDir?: string;
+}
+
+/**
+ * An API Gateway HTTP API (payload format 2.0) in front of the local functions, on the shared
+ * route table. It also serves the built web console at `/` of the same origin: API routes
+ * first, then the console's files, then `index.html` for any other GET that accepts HTML
+ * (the single-page app's fallback); `/config.json` tells the console to call this origin
+ * without authentication (the local API has no authorizer).
+ */
 export class LocalHttpApi {
   private server: Server | undefined;
+  private readonly consoleDir: string;
 
   constructor(
     private readonly functions: LocalFunctions,
     private readonly log: (line: string) => void = () => undefined,
-  ) {}
+    options: LocalHttpApiOptions = {},
+  ) {
+    this.consoleDir = resolve(options.consoleDir ?? defaultConsoleDir());
+  }
 
   async listen(host: string, port: number): Promise<string> {
     this.server = createServer((req, res) => {
@@ -68,6 +121,9 @@ export class LocalHttpApi {
       chunks.push(chunk as Buffer);
     }
     const matched = matchRoute(method, url.pathname);
+    if (!matched.route && (method === 'GET' || method === 'HEAD')) {
+      if (await this.serveConsole(req, res, url, method)) return;
+    }
     if (!matched.route) {
       const message = `no route ${method} ${url.pathname}`;
       sendJson(res, 404, { error: { code: 'NotFound', message } }, corsHeaders);
@@ -88,6 +144,59 @@ export class LocalHttpApi {
     this.log(
       `${method} ${url.pathname} ${result.statusCode ?? 200} ${Math.round(performance.now() - started)} ms`,
     );
+  }
+
+  /** Serve a console file, its config, or the SPA fallback; false when the request is not one. */
+  private async serveConsole(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    method: string,
+  ): Promise<boolean> {
+    const send = (status: number, type: string, body: string | Buffer, cache: string) => {
+      res.writeHead(status, {
+        'content-type': type,
+        'content-length': Buffer.byteLength(body),
+        'cache-control': cache,
+        ...consoleHeaders,
+      });
+      res.end(method === 'HEAD' ? undefined : body);
+      return true;
+    };
+    if (url.pathname === '/config.json') {
+      return send(200, contentTypes['.json']!, JSON.stringify({ apiUrl: '', auth: 'none' }), 'no-store');
+    }
+    const file = await this.consoleFile(url.pathname);
+    if (file) {
+      const body = await readFile(file);
+      const immutable = file.includes(`${sep}assets${sep}`);
+      const type = contentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream';
+      return send(200, type, body, immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+    }
+    const wantsHtml = (req.headers.accept ?? '').includes('text/html');
+    if (!wantsHtml) return false;
+    const index = join(this.consoleDir, 'index.html');
+    if (!existsSync(index)) return send(503, contentTypes['.html']!, notBuiltPage, 'no-store');
+    return send(200, contentTypes['.html']!, await readFile(index), 'no-cache');
+  }
+
+  /** The file under the console folder a path names (`/` is index.html); never one outside it. */
+  private async consoleFile(pathname: string): Promise<string | undefined> {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      return undefined;
+    }
+    if (decoded.includes('\0')) return undefined;
+    const relative = decoded === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
+    const file = resolve(this.consoleDir, relative);
+    if (file !== this.consoleDir && !file.startsWith(this.consoleDir + sep)) return undefined;
+    try {
+      return (await stat(file)).isFile() ? file : undefined;
+    } catch {
+      return undefined;
+    }
   }
 }
 
