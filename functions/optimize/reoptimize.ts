@@ -716,8 +716,7 @@ export async function updateCampaign(
   const hasSnapshot = Object.keys(snapshot).length > 0;
   if (hasSnapshot) await ports.store.putSnapshot(campaignId, { at, segments: snapshot });
   const stored: CampaignVerdicts = { runId, at, segments: verdicts };
-  // `verdicts` is not yet a typed field of Campaign: stored beside the others on META.
-  await ports.store.updateCampaign(campaignId, { verdicts: stored } as Partial<Campaign>);
+  await ports.store.updateCampaign(campaignId, { verdicts: stored });
   return {
     runId,
     campaignId,

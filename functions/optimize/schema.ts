@@ -14,7 +14,7 @@ const segmentId = z
   .trim()
   .min(1)
   .max(128)
-  .regex(/^[^#]+$/, "must not contain #");
+  .regex(/^[^#]+$/, 'must not contain #');
 
 /** Who a campaign reaches. */
 export const audienceSchema = z.discriminatedUnion('kind', [
@@ -56,7 +56,11 @@ export const campaignBodySchema = z
     frequencyCap: z
       .object({
         count: z.number().int().min(1).max(100),
-        periodHours: z.number().int().min(1).max(24 * 90),
+        periodHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 90),
       })
       .default({ count: 3, periodHours: 24 * 7 }),
     /** Most sends (decisions that send) over the campaign's life. */
@@ -66,7 +70,10 @@ export const campaignBodySchema = z
     mustInclude: z.array(term).max(10).default([]),
     mustAvoid: z.array(term).max(50).default([]),
     bannedWords: z.array(term).max(200).default([]),
-    ctaUrl: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2000).optional(),
+    ctaUrl: z
+      .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
+      .max(2000)
+      .optional(),
     /** Falls back to the embedded generator when the endpoint fails (flagged on the variants). */
     allowFallback: z.boolean().default(false),
     seed: z

@@ -3,6 +3,7 @@ import type { Rendered } from '../generate/render';
 import type { Estimate, Reason } from '../predict/core';
 import { NotFoundError } from '../shared/errors';
 import type { Item, Table } from '../shared/ports';
+import type { CampaignVerdicts } from './reoptimize';
 import type { CampaignSpec, FeedbackType } from './schema';
 
 /** The id of each segment's no-send control arm. */
@@ -26,6 +27,8 @@ export interface Campaign {
   readonly error?: { readonly error: string; readonly cause: string };
   /** Where the latest report was written. */
   readonly reportKey?: string;
+  /** The A/B verdicts of the latest re-optimization, with their methods. */
+  readonly verdicts?: CampaignVerdicts;
 }
 
 /** The predictor's view of a variant when it entered (priors come from it). */
@@ -165,7 +168,10 @@ export class CampaignStore {
   ) {}
 
   async createCampaign(campaign: Campaign): Promise<void> {
-    const created = await this.campaigns.putIfAbsent({ pk: pk(campaign.campaignId), sk: 'META', ...campaign }, 'pk');
+    const created = await this.campaigns.putIfAbsent(
+      { pk: pk(campaign.campaignId), sk: 'META', ...campaign },
+      'pk',
+    );
     if (!created) throw new Error(`campaign ${campaign.campaignId} exists`);
     await this.campaigns.put({
       pk: INDEX,
@@ -192,7 +198,10 @@ export class CampaignStore {
   /** Campaigns, newest first, with their status. */
   async listCampaigns(limit: number): Promise<Campaign[]> {
     const index = await this.campaigns.query('pk', INDEX);
-    const ids = index.slice(-limit).reverse().map((item) => String(item['campaignId']));
+    const ids = index
+      .slice(-limit)
+      .reverse()
+      .map((item) => String(item['campaignId']));
     const metas = await this.campaigns.batchGet(ids.map((id) => ({ pk: pk(id), sk: 'META' })));
     const byId = new Map(metas.map((m) => [String(m['campaignId']), strip(m) as unknown as Campaign]));
     return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
@@ -271,7 +280,8 @@ export class CampaignStore {
       const sk = String(item['sk']);
       if (!sk.startsWith('COUNTER#')) continue;
       const segmentId = sk.slice('COUNTER#'.length).split('#')[0] ?? '';
-      const hours = (bySegment[segmentId] ??= {});
+      bySegment[segmentId] ??= {};
+      const hours = bySegment[segmentId];
       for (const [name, value] of Object.entries(item)) {
         if (/^(sends|clicks|conversions)_\d+$/.test(name)) hours[name] = (hours[name] ?? 0) + Number(value);
       }

@@ -266,7 +266,10 @@ describe('campaign report', () => {
         },
       },
     };
-    const { markdown } = campaignReport({ ...s, campaign: { ...s.campaign, verdicts } as typeof s.campaign });
+    const { markdown } = campaignReport({
+      ...s,
+      campaign: { ...s.campaign, verdicts } as unknown as typeof s.campaign,
+    });
     expect(markdown).toContain('**Message variants against the no-send control**');
     expect(markdown).toContain('Winner: `v1`. Reference arm: `control`.');
     expect(markdown).toContain('| `v1` | — | — | 97.0% | 96.0% | — | — |');
@@ -275,9 +278,15 @@ describe('campaign report', () => {
   it('reads a bare kernel verdict per segment, and ignores a verdict it cannot read', () => {
     const s = state('conversion', false);
     const verdicts = { s1: { winner: null, variants: [{ id: 'v1', probabilityBeatsControl: 0.9 }, 'junk'] } };
-    const { markdown } = campaignReport({ ...s, campaign: { ...s.campaign, verdicts } as typeof s.campaign });
+    const { markdown } = campaignReport({
+      ...s,
+      campaign: { ...s.campaign, verdicts } as unknown as typeof s.campaign,
+    });
     expect(markdown).toContain('| `v1` | — | — | — | 90.0% | — | — |');
-    const junk = campaignReport({ ...s, campaign: { ...s.campaign, verdicts: 'junk' } as typeof s.campaign });
+    const junk = campaignReport({
+      ...s,
+      campaign: { ...s.campaign, verdicts: 'junk' } as unknown as typeof s.campaign,
+    });
     expect(junk.markdown).toContain('No A/B verdict recorded');
   });
 
