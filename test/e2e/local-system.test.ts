@@ -244,4 +244,122 @@ describe('the local system', () => {
     expect(status).toBe(200);
     expect(body.models.map((m: { model: string }) => m.model)).toEqual(['ctr', 'cvr', 'uplift']);
   });
+  describe('the campaign loop', () => {
+    let campaignId: string;
+    const audienceIds = Array.from({ length: 30 }, (_, i) => `shopper-${i}`);
+
+    it('creates a campaign: per segment, variants generated, predicted and selected by the campaign run', async () => {
+      const products = ['p1', 'p2'].map((productId, i) => ({
+        productId,
+        title: `Linen Shirt ${i + 1}`,
+        category: 'shirts',
+        price: 20 + i,
+      }));
+      expect((await api('POST', '/products', { products })).status).toBe(200);
+      const bad = await api('POST', '/campaigns', { name: 'x', goal: 'promotion', channel: 'email' });
+      expect(bad.status).toBe(400);
+      const created = await api('POST', '/campaigns', {
+        name: 'Linen week',
+        goal: 'promotion',
+        channel: 'email',
+        language: 'en',
+        productIds: ['p1', 'p2'],
+        // Profiled users land in their segments, the others in `all`.
+        audience: { kind: 'users', userIds: ['alice', 'carol', ...audienceIds] },
+        variantsPerSegment: 2,
+        controlShare: 0.2,
+        seed: 11,
+      });
+      expect(created.status).toBe(202);
+      campaignId = created.body.campaignId;
+      const state = await until(
+        async () => (await api('GET', `/campaigns/${campaignId}`)).body,
+        (s) => s.campaign.status !== 'creating',
+      );
+      expect(state.campaign.status).toBe('active');
+      const segments: string[] = state.campaign.segments.map((x: { segmentId: string }) => x.segmentId);
+      expect(segments.length).toBeGreaterThan(0);
+      for (const segmentId of segments) {
+        const arms = state.variants.filter((v: { segmentId: string }) => v.segmentId === segmentId);
+        expect(arms.filter((v: { kind: string }) => v.kind === 'generated')).toHaveLength(2);
+        expect(arms.filter((v: { kind: string }) => v.kind === 'control')).toHaveLength(1);
+        for (const v of arms.filter((a: { kind: string }) => a.kind === 'generated')) {
+          expect(v.prediction.ctr.p).toBeGreaterThan(0);
+          expect(v.prior.alpha).toBeGreaterThan(0);
+        }
+      }
+      expect(state.snapshots).toHaveLength(1);
+      const listed = await api('GET', '/campaigns');
+      expect(listed.body.campaigns.map((c: { campaignId: string }) => c.campaignId)).toContain(campaignId);
+    });
+
+    it('decides per user, counts feedback once per event id, and answers 404 for unknown ids', async () => {
+      const decisions = await Promise.all(
+        ['alice', 'carol', ...audienceIds, 'nobody'].map(
+          async (userId) => (await api('GET', `/campaigns/${campaignId}/decision?userId=${userId}`)).body,
+        ),
+      );
+      const sent = decisions.filter((d) => d.send);
+      for (const d of decisions.slice(0, -1)) expect(['thompson', 'control']).toContain(d.reason);
+      expect(decisions.at(-1)).toMatchObject({ send: false, reason: 'not-in-audience' });
+      // 32 users, each held out with probability 0.2: some are sent a message.
+      expect(sent.length).toBeGreaterThan(10);
+      const [first] = sent;
+      const event = {
+        eventId: `click-${first.impressionId}`,
+        type: 'click',
+        impressionId: first.impressionId,
+      };
+      const once = await api('POST', '/feedback', { events: [event, event] });
+      expect(once.body).toMatchObject({ accepted: 1, duplicates: 1 });
+      expect((await api('POST', '/feedback', event)).body).toMatchObject({ accepted: 0, duplicates: 1 });
+      const unknown = await api('POST', '/feedback', {
+        eventId: 'e-unknown',
+        type: 'click',
+        campaignId,
+        variantId: 'no-such-variant',
+      });
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.error.message).toMatch(/does not exist/);
+      expect((await api('POST', '/feedback', { eventId: 'e', type: 'like' })).status).toBe(400);
+      const state = (await api('GET', `/campaigns/${campaignId}`)).body;
+      const counter = state.counters.find(
+        (c: { segmentId: string; variantId: string }) =>
+          c.segmentId === first.segmentId && c.variantId === first.variantId,
+      );
+      expect(counter.clicks).toBe(1);
+      expect(counter.sends).toBeGreaterThanOrEqual(1);
+    });
+
+    it('re-optimizes through its state machine: verdicts, snapshot, report, strategies', async () => {
+      const started = await api('POST', '/optimize/runs', { campaignIds: [campaignId], breed: false });
+      expect(started.status).toBe(202);
+      const run = await until(
+        async () => (await api('GET', `/optimize/runs/${started.body.runId}`)).body,
+        (r) => r.status !== 'running',
+      );
+      expect(run.status).toBe('succeeded');
+      const state = (await api('GET', `/campaigns/${campaignId}`)).body;
+      expect(state.snapshots).toHaveLength(2);
+      expect(state.campaign.verdicts.runId).toBe(run.runId);
+      expect(state.campaign.reportKey).toBe(`reports/campaigns/${campaignId}/report.md`);
+      const report = await api('GET', `/campaigns/${campaignId}/report`);
+      expect(report.body.markdown).toContain('Linen week');
+      const s3 = new S3Client({
+        endpoint: system.endpoints.s3,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials,
+      });
+      const object = await s3.send(
+        new GetObjectCommand({ Bucket: system.bucket, Key: state.campaign.reportKey }),
+      );
+      expect(await object.Body?.transformToString()).toContain('# ');
+      const segmentId = state.campaign.segments[0].segmentId;
+      if (segmentId !== 'all') {
+        const segment = await api('GET', `/segments/${segmentId}`);
+        expect(segment.body.strategy).toMatchObject({ segmentId });
+      }
+    });
+  });
 });
