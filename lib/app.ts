@@ -1,6 +1,7 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readSettings, type Settings } from './settings';
+import { ConsoleStack } from './stacks/console-stack';
 import { ModelStack } from './stacks/model-stack';
 import { ServiceStack } from './stacks/service-stack';
 import { StatefulStack } from './stacks/stateful-stack';
@@ -9,6 +10,7 @@ export interface TailorApp {
   readonly stateful: StatefulStack;
   readonly model: ModelStack;
   readonly service: ServiceStack;
+  readonly console: ConsoleStack;
   readonly settings: Settings;
 }
 
@@ -38,8 +40,14 @@ export function buildTailorApp(app: App, overrides: Partial<Settings> = {}): Tai
     endpointArn: model.endpointArn,
   });
 
+  const webConsole = new ConsoleStack(app, 'Tailor-Console', {
+    settings,
+    description: description('web console: S3 and CloudFront'),
+    apiUrl: service.apiUrl,
+  });
+
   if (settings.nag) {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   }
-  return { stateful, model, service, settings };
+  return { stateful, model, service, console: webConsole, settings };
 }
