@@ -10,7 +10,6 @@ import {
   HttpVersion,
   PriceClass,
   ResponseHeadersPolicy,
-  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -130,7 +129,6 @@ export class ConsoleStack extends Stack {
         compress: true,
       },
       httpVersion: HttpVersion.HTTP2_AND_3,
-      minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
       priceClass: PriceClass.PRICE_CLASS_100,
       enableLogging: true,
       logBucket: logsBucket,
@@ -149,7 +147,7 @@ export class ConsoleStack extends Stack {
     acknowledge(
       this.distribution,
       'AwsSolutions-CFR4',
-      'The distribution uses the default *.cloudfront.net certificate, with which CloudFront negotiates its own TLS policy; a custom domain and certificate (TLSv1.2_2021 is set for that case) are deployment choices outside this app.',
+      'The distribution uses the default *.cloudfront.net certificate, whose security policy CloudFront fixes (a minimum protocol needs a custom certificate); a custom domain with its certificate and TLSv1.2_2021 is a deployment choice outside this app.',
     );
     this.url = `https://${this.distribution.distributionDomainName}`;
 

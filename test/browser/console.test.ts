@@ -237,7 +237,9 @@ describe('the web console', () => {
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
     await page.keyboard.press('Tab');
-    expect(await page.evaluate<string | undefined>('document.activeElement?.textContent')).toBe('Skip to content');
+    expect(await page.evaluate<string | undefined>('document.activeElement?.textContent')).toBe(
+      'Skip to content',
+    );
     await page.keyboard.press('Enter');
     expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe('main');
   });
