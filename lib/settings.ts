@@ -25,6 +25,17 @@ const schema = z
     jwtAudience: z.preprocess(csv, z.array(z.string().min(1)).min(1)).optional(),
     /** Hugging Face model id served by the text-generation-inference container. */
     modelId: z.string().min(1).default('Qwen/Qwen2.5-7B-Instruct'),
+    /**
+     * Serve weights from S3 instead of the Hub model: an `s3://bucket/key.tar.gz` archive, or an
+     * `s3://bucket/prefix/` of uncompressed files (e.g. a fine-tuned generator, docs/fine-tuning.md).
+     */
+    modelDataUrl: z
+      .string()
+      .regex(
+        /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/(.+\.tar\.gz|(.+\/)?)$/,
+        'expected s3://bucket/key.tar.gz or s3://bucket/prefix/',
+      )
+      .optional(),
     /** Serving container image; default: the HF TGI deep learning container of the stack's region. */
     modelImage: z.string().min(1).optional(),
     /** SageMaker instance type of the endpoint (a GPU type for TGI). */

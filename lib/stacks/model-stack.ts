@@ -111,12 +111,15 @@ export class ModelStack extends Stack {
       );
     }
 
+    const weights = settings.modelDataUrl ? this.modelData(settings.modelDataUrl, role) : undefined;
     const model = new CfnModel(this, 'Model', {
       executionRoleArn: role.roleArn,
       primaryContainer: {
         image,
+        ...weights,
         environment: {
-          HF_MODEL_ID: settings.modelId,
+          // Weights from S3 are unpacked under /opt/ml/model, where TGI loads them from.
+          HF_MODEL_ID: weights ? '/opt/ml/model' : settings.modelId,
           SM_NUM_GPUS: '1',
           MAX_INPUT_TOKENS: '3072',
           MAX_TOTAL_TOKENS: '4096',
@@ -176,6 +179,39 @@ export class ModelStack extends Stack {
   }
 
   /** The ECR repository the image comes from, to scope the pull permissions. */
+  /**
+   * The container's model data for weights in S3, and the execution role's read access to them:
+   * a `.tar.gz` archive (`ModelDataUrl`), or a prefix of uncompressed files (`ModelDataSource`).
+   */
+  private modelData(
+    url: string,
+    role: Role,
+  ): Pick<CfnModel.ContainerDefinitionProperty, 'modelDataUrl' | 'modelDataSource'> {
+    const [, bucket = '', key = ''] = /^s3:\/\/([^/]+)\/(.*)$/.exec(url) ?? [];
+    const bucketArn = this.formatArn({ service: 's3', region: '', account: '', resource: bucket });
+    const archive = key.endsWith('.tar.gz');
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [`${bucketArn}/${key}${archive ? '' : '*'}`],
+      }),
+    );
+    if (archive) return { modelDataUrl: url };
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${key}*`] } },
+      }),
+    );
+    acknowledgeWildcards(role, 'The model weights are every object under the modelDataUrl prefix.', [
+      /^Resource::arn:<AWS::Partition>:s3:::.*\*$/,
+    ]);
+    return {
+      modelDataSource: { s3DataSource: { s3Uri: url, s3DataType: 'S3Prefix', compressionType: 'None' } },
+    };
+  }
+
   private repositoryArn(customImage: string | undefined): string {
     if (customImage === undefined) {
       return this.formatArn({

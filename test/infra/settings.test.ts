@@ -59,5 +59,7 @@ describe('deploy settings', () => {
 
   it('throws naming profilingSchedule when it is not a schedule expression', () => {
     expect(() => parseSettings({ profilingSchedule: 'daily' })).toThrow(/"profilingSchedule"/);
+    expect(() => parseSettings({ optimizationSchedule: 'hourly' })).toThrow(/"optimizationSchedule"/);
+    expect(() => parseSettings({ modelDataUrl: 'https://example.com/model' })).toThrow(/"modelDataUrl"/);
   });
 });

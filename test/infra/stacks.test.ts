@@ -204,6 +204,35 @@ describe('model stack', () => {
     });
   });
 
+  it.each([
+    [
+      's3://tuned-bucket/generator/job-1/',
+      {
+        ModelDataSource: Match.objectLike({
+          S3DataSource: Match.objectLike({ S3DataType: 'S3Prefix', CompressionType: 'None' }),
+        }),
+      },
+    ],
+    [
+      's3://tuned-bucket/generator/model.tar.gz',
+      { ModelDataUrl: 's3://tuned-bucket/generator/model.tar.gz' },
+    ],
+  ])(
+    'serves weights from %s when modelDataUrl is set, readable by the model role only there',
+    (url, data) => {
+      const tuned = Template.fromStack(buildTestApp({ modelDataUrl: url }).model);
+      tuned.hasResourceProperties('AWS::SageMaker::Model', {
+        PrimaryContainer: Match.objectLike({
+          ...data,
+          Environment: Match.objectLike({ HF_MODEL_ID: '/opt/ml/model' }),
+        }),
+      });
+      const policy = JSON.stringify(tuned.findResources('AWS::IAM::Policy'));
+      expect(policy).toContain('s3:GetObject');
+      expect(policy).toContain('tuned-bucket/generator/');
+    },
+  );
+
   it('creates no SageMaker resources when existingEndpointName is set', () => {
     expect(Object.keys(externalModel.toJSON().Resources ?? {})).toEqual([]);
   });
