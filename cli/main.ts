@@ -16,6 +16,7 @@ import {
   printCampaigns,
   printGenerated,
 } from './commands/campaign';
+import { demoCommand } from './commands/demo';
 import { printRules, printRun, printSegment, printSegments, profileRun } from './commands/profile';
 import { defaultPorts, start } from './commands/start';
 import { printUpload, upload } from './commands/upload';
@@ -394,6 +395,8 @@ withApi(optimizeCommand.command('status <runId>').description('show a re-optimiz
     console.log(JSON.stringify(run, null, 2));
   },
 );
+
+demoCommand(program);
 
 program.parseAsync(process.argv).catch((error: Error) => {
   if (error instanceof ApiError) {
