@@ -14,6 +14,7 @@ import type {
   GenerateResult,
   Health,
   ModelsResult,
+  OptimizationRecord,
   PredictBody,
   PredictResult,
   RunRecord,
@@ -179,7 +180,9 @@ export class Api {
   campaign = (id: string) => this.request<CampaignState>('GET', `/campaigns/${encodeURIComponent(id)}`);
   createCampaign = (body: CampaignBody) => this.request<Campaign>('POST', '/campaigns', body);
   startOptimize = (campaignIds?: string[]) =>
-    this.request<{ runId: string }>('POST', '/optimize/runs', campaignIds ? { campaignIds } : {});
+    this.request<OptimizationRecord>('POST', '/optimize/runs', campaignIds ? { campaignIds } : {});
+  optimization = (runId: string) =>
+    this.request<OptimizationRecord>('GET', `/optimize/runs/${encodeURIComponent(runId)}`);
 }
 
 /**

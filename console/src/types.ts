@@ -8,6 +8,7 @@ import type { GeneratedVariant, GenerateResult } from '../../functions/generate/
 import type { Check } from '../../functions/generate/guardrails';
 import type { Rendered } from '../../functions/generate/render';
 import type { generateBodySchema } from '../../functions/generate/schema';
+import type { OptimizationRecord } from '../../functions/optimize/reoptimize';
 import type { campaignBodySchema } from '../../functions/optimize/schema';
 import type {
   AllocationSnapshot,
@@ -41,6 +42,7 @@ export type {
   Health,
   Language,
   ModelVersion,
+  OptimizationRecord,
   Rendered,
   RunRecord,
   Segment,

@@ -1,42 +1,56 @@
 import { useState } from 'preact/hooks';
-import { type AbVerdict, abVerdict } from '../../../functions/optimize/kernels/abtest';
+import { abVerdict } from '../../../functions/optimize/kernels/abtest';
 import { armCounts, posteriorInterval, segmentArms } from '../../../functions/optimize/posterior';
+import type { ExportResult } from '../../../functions/optimize/preferences';
+import type { Comparison } from '../../../functions/optimize/reoptimize';
 import { CONTROL } from '../../../functions/optimize/store';
 import type { CampaignState } from '../types';
 import { Chart, type ChartOption, ErrorBox, Section, Show, Status, useApp, useLoad } from '../ui';
 
-/** A verdict as recorded on the campaign, read tolerantly (the re-optimization step writes it). */
-interface RecordedVerdict {
-  readonly verdict: Pick<AbVerdict, 'winner' | 'method'> & {
-    variants: Array<Partial<AbVerdict['variants'][number]> & { id: string }>;
-  };
-  readonly at?: string;
+/** The preference-pair export of the re-optimization run that recorded the verdicts, if it exported. */
+function exportOf(summary: unknown): ExportResult | undefined {
+  const found = (summary as { export?: unknown } | undefined)?.export;
+  return found && typeof found === 'object' && 'pairs' in found ? (found as ExportResult) : undefined;
 }
 
-function recordedVerdict(campaign: object, segmentId: string): RecordedVerdict | undefined {
-  const all = (campaign as { verdicts?: unknown }).verdicts;
-  if (!all || typeof all !== 'object') return undefined;
-  const entry = Array.isArray(all)
-    ? all.find((v) => (v as { segmentId?: string }).segmentId === segmentId)
-    : (all as Record<string, unknown>)[segmentId];
-  if (!entry || typeof entry !== 'object') return undefined;
-  const outer = entry as Record<string, unknown>;
-  const verdict = (
-    outer['verdict'] && typeof outer['verdict'] === 'object' ? outer['verdict'] : outer
-  ) as RecordedVerdict['verdict'];
-  if (!Array.isArray(verdict.variants)) return undefined;
-  return { verdict, at: typeof outer['at'] === 'string' ? outer['at'] : undefined };
-}
-
-/** Whatever the campaign records about its preference-pair export (key, count), if anything. */
-function preferenceExport(campaign: object): Record<string, unknown> | undefined {
-  const record = campaign as Record<string, unknown>;
-  for (const key of ['preferences', 'preferenceExport', 'preferencesKey']) {
-    const value = record[key];
-    if (value === undefined || value === null) continue;
-    return typeof value === 'object' ? (value as Record<string, unknown>) : { [key]: value };
+/**
+ * The verdict computed in the console from the current counters with the API's A/B kernel, as
+ * the message comparison of a re-optimization would read (used until one is recorded).
+ */
+function liveComparison(
+  arms: ReturnType<typeof segmentArms>,
+  objective: 'click' | 'conversion',
+): Comparison | null {
+  const messages = arms.filter((a) => a.variant.kind !== 'control');
+  if (messages.length < 2) return null;
+  try {
+    const counts = messages.map(({ variant, counter }) => ({
+      id: variant.variantId,
+      ...armCounts(counter, objective),
+    }));
+    const leader = [...counts].sort(
+      (a, b) => b.successes / (b.trials || 1) - a.successes / (a.trials || 1),
+    )[0];
+    const verdict = abVerdict(counts, { control: leader?.id ?? '', draws: 20_000 });
+    return {
+      method: verdict.method,
+      reference: leader?.id ?? '',
+      winner: verdict.winner,
+      exact: verdict.exact,
+      arms: verdict.variants.map((v) => ({
+        variantId: v.id,
+        trials: v.trials,
+        successes: v.successes,
+        mean: v.posteriorMean,
+        probabilityBest: v.probabilityBest,
+        expectedLoss: v.expectedLoss,
+        probabilityBeatsReference: v.probabilityBeatsControl,
+        status: v.status,
+      })),
+    };
+  } catch {
+    return null;
   }
-  return undefined;
 }
 
 /** Variants, allocation over time, posteriors, cumulative successes vs control, verdict, challengers. */
@@ -61,7 +75,9 @@ function CampaignView({ state, reload }: { state: CampaignState; reload: () => v
   const { api, t, fmt, lang } = useApp();
   const { campaign } = state;
   const segmentIds = [...new Set(state.variants.map((v) => v.segmentId))];
-  const [segmentId, setSegmentId] = useState(segmentIds[0] ?? '');
+  const [chosen, setSegmentId] = useState<string>();
+  // The variants arrive while the campaign is being created: follow the first segment until one is chosen.
+  const segmentId = chosen !== undefined && segmentIds.includes(chosen) ? chosen : (segmentIds[0] ?? '');
   const [notice, setNotice] = useState<string>();
   const [error, setError] = useState<Error>();
   const segmentLabel = (sid: string) => {
@@ -164,22 +180,19 @@ function CampaignView({ state, reload }: { state: CampaignState; reload: () => v
     ],
   };
 
-  const recorded = recordedVerdict(campaign, segmentId);
-  const hasControl = arms.some((a) => a.variant.variantId === CONTROL);
-  const live = (() => {
-    if (recorded || arms.length < 2 || !hasControl) return undefined;
-    try {
-      return abVerdict(
-        arms.map(({ variant, counter }) => ({ id: variant.variantId, ...armCounts(counter, objective) })),
-        { control: CONTROL, draws: 20_000 },
-      );
-    } catch {
-      return undefined;
-    }
-  })();
-  const verdict = recorded?.verdict ?? live;
+  const recorded = campaign.verdicts?.segments[segmentId];
+  const comparisons: Array<{ title: string; comparison: Comparison }> = [];
+  const messages = recorded ? recorded.messages : liveComparison(arms, objective);
+  if (messages) comparisons.push({ title: t.campaigns.messagesComparison, comparison: messages });
+  if (recorded?.control)
+    comparisons.push({ title: t.campaigns.controlComparison, comparison: recorded.control });
   const challengers = state.variants.filter((v) => v.kind === 'challenger' && v.segmentId === segmentId);
-  const preferences = preferenceExport(campaign);
+  const runId = campaign.verdicts?.runId;
+  const optimization = useLoad(
+    () => (runId ? api.optimization(runId) : Promise.resolve(undefined)),
+    [api, runId],
+  );
+  const exported = optimization.state === 'ok' ? exportOf(optimization.data?.summary) : undefined;
 
   const reoptimize = async () => {
     setError(undefined);
@@ -319,55 +332,81 @@ function CampaignView({ state, reload }: { state: CampaignState; reload: () => v
         )}
       </Section>
       <Section title={t.campaigns.verdict}>
-        {!verdict ? (
+        {comparisons.length === 0 ? (
           <p class="empty">{t.campaigns.verdictNone}</p>
         ) : (
           <div data-testid="verdict">
-            <p>
-              <strong>
-                {verdict.winner
-                  ? t.campaigns.verdictWinner(nameOf(verdict.winner))
-                  : t.campaigns.verdictNoWinner}
-              </strong>
-            </p>
-            <p>
-              <span class="hint">{t.campaigns.method}: </span>
-              {verdict.method}
-            </p>
             <p class="hint">
-              {recorded ? t.campaigns.verdictRecorded(fmt.dateTime(recorded.at)) : t.campaigns.verdictLive}
+              {recorded && campaign.verdicts
+                ? t.campaigns.verdictRecorded(fmt.dateTime(campaign.verdicts.at))
+                : t.campaigns.verdictLive}
             </p>
-            <table>
-              <caption class="sr-only">{t.campaigns.verdict}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t.campaigns.variants}</th>
-                  <th scope="col" class="num">
-                    {t.campaigns.probabilityBest}
-                  </th>
-                  <th scope="col" class="num">
-                    {t.campaigns.probabilityBeatsControl}
-                  </th>
-                  <th scope="col" class="num">
-                    {t.campaigns.expectedLoss}
-                  </th>
-                  <th scope="col">{t.common.status}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {verdict.variants.map((v) => (
-                  <tr key={v.id}>
-                    <td>{nameOf(v.id)}</td>
-                    <td class="num">{fmt.pct(v.probabilityBest)}</td>
-                    <td class="num">{fmt.pct(v.probabilityBeatsControl)}</td>
-                    <td class="num">{fmt.finePct(v.expectedLoss)}</td>
-                    <td>
-                      <Status value={v.status} />
-                    </td>
-                  </tr>
+            {comparisons.map(({ title, comparison }) => (
+              <div key={title} class="comparison">
+                <h3>{title}</h3>
+                <p>
+                  <strong>
+                    {comparison.winner
+                      ? t.campaigns.verdictWinner(nameOf(comparison.winner))
+                      : t.campaigns.verdictNoWinner}
+                  </strong>
+                </p>
+                <p>
+                  <span class="hint">{t.campaigns.method}: </span>
+                  {comparison.method}
+                </p>
+                <table>
+                  <caption class="sr-only">{title}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t.campaigns.variants}</th>
+                      <th scope="col" class="num">
+                        {t.campaigns.successes}
+                      </th>
+                      <th scope="col" class="num">
+                        {t.campaigns.mean}
+                      </th>
+                      <th scope="col" class="num">
+                        {t.campaigns.probabilityBest}
+                      </th>
+                      <th scope="col" class="num">
+                        {t.campaigns.probabilityBeats(nameOf(comparison.reference))}
+                      </th>
+                      <th scope="col" class="num">
+                        {t.campaigns.expectedLoss}
+                      </th>
+                      <th scope="col">{t.common.status}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {comparison.arms.map((arm) => (
+                      <tr key={arm.variantId}>
+                        <td>{nameOf(arm.variantId)}</td>
+                        <td class="num">
+                          {fmt.int(arm.successes)} / {fmt.int(arm.trials)}
+                        </td>
+                        <td class="num">{fmt.finePct(arm.mean)}</td>
+                        <td class="num">{fmt.pct(arm.probabilityBest)}</td>
+                        <td class="num">{fmt.pct(arm.probabilityBeatsReference)}</td>
+                        <td class="num">{fmt.finePct(arm.expectedLoss)}</td>
+                        <td>
+                          <Status value={arm.status} />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            ))}
+            {recorded && recorded.stopped.length > 0 && (
+              <ul>
+                {recorded.stopped.map((s) => (
+                  <li key={s.variantId}>
+                    {nameOf(s.variantId)}: {t.campaigns.stopReason} {s.reason}
+                  </li>
                 ))}
-              </tbody>
-            </table>
+              </ul>
+            )}
           </div>
         )}
       </Section>
@@ -391,14 +430,24 @@ function CampaignView({ state, reload }: { state: CampaignState; reload: () => v
           )}
         </Section>
         <Section title={t.campaigns.preferences}>
-          {preferences ? (
-            <dl class="inline">
-              {Object.entries(preferences).map(([k, v]) => (
-                <div key={k}>
-                  <dt>{k}</dt>
-                  <dd class="mono">{typeof v === 'number' ? fmt.int(v) : String(v)}</dd>
-                </div>
-              ))}
+          {exported ? (
+            <dl class="inline" data-testid="preferences">
+              <div>
+                <dt>{t.campaigns.pairs}</dt>
+                <dd>{fmt.int(exported.pairs)}</dd>
+              </div>
+              <div>
+                <dt>{t.campaigns.exportKey}</dt>
+                <dd class="mono key">{exported.key ?? '–'}</dd>
+              </div>
+              <div>
+                <dt>{t.campaigns.title}</dt>
+                <dd>{fmt.int(exported.campaigns)}</dd>
+              </div>
+              <div>
+                <dt>{t.campaigns.skipped}</dt>
+                <dd>{fmt.int(exported.skipped)}</dd>
+              </div>
             </dl>
           ) : (
             <p class="empty">{t.campaigns.preferencesNone}</p>
