@@ -4,13 +4,11 @@
  * Functions (payloads are capped at 256 KB) to the predict and select steps.
  */
 import { z } from 'zod';
+import { ALL_SEGMENT } from '../shared/schemas';
 import { parseWith } from '../shared/validation';
-import { type CatalogPort, type GeneratePorts, generateCopy } from './core';
+import { type GeneratePorts, generateCopy } from './core';
 import { guardrailRules } from './guardrails';
-import { type GenerateInput, generateBodySchema, type Product } from './schema';
-
-/** The pseudo-segment of a campaign run without segments: everyone, with no persona. */
-export const ALL_SEGMENT = 'all';
+import { generateBodySchema } from './schema';
 
 const checkSchema = z.object({
   rule: z.enum(guardrailRules),

@@ -13,11 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { maxVariants } from '../../model/contract';
 import { hash32, mulberry32 } from '../../model/embedded/random';
-import {
-  ALL_SEGMENT,
-  type CampaignGenerateOutput,
-  campaignGenerateOutputSchema,
-} from '../generate/campaign-task';
+import { type CampaignGenerateOutput, campaignGenerateOutputSchema } from '../generate/campaign-task';
 import type { Product } from '../generate/schema';
 import type { CampaignPredictOutput } from '../predict/campaign-task';
 import { campaignPredictOutputSchema } from '../predict/campaign-task';
@@ -26,8 +22,9 @@ import { categoryName } from '../profile/categories';
 import { browsersSegment, type Segment } from '../profile/segments';
 import type { ProfileStore } from '../profile/store';
 import type { Workflow } from '../shared/adapters/workflow';
-import { NotFoundError, ValidationError } from '../shared/errors';
+import { NotFoundError, stepErrorMessage, ValidationError } from '../shared/errors';
 import type { ObjectStore } from '../shared/ports';
+import { ALL_SEGMENT } from '../shared/schemas';
 import type { Uniform } from './kernels/sampling';
 import { type Arm, allocation, choose, priorArm } from './kernels/thompson';
 import { posteriorInterval } from './posterior';
@@ -285,7 +282,7 @@ const messagesKeyOf = (campaignId: string, chunk: number) =>
   `${messagesPrefixOf(campaignId)}${String(chunk).padStart(6, '0')}.jsonl`;
 
 /** The stand-in product of a category campaign: price 0, so the generator quotes no price. */
-function categoryProduct(category: string, language: CampaignSpec['language']): Product {
+export function categoryProduct(category: string, language: CampaignSpec['language']): Product {
   return {
     productId: `category:${category}`.slice(0, 256),
     title: categoryName(category)[language],
@@ -417,7 +414,7 @@ export async function planCampaign(campaignId: string, ports: CampaignRunPorts):
 // select
 // ---------------------------------------------------------------------------------------------
 
-const clampRate = (rate: number) => Math.min(1 - minRate, Math.max(minRate, rate));
+export const clampRate = (rate: number) => Math.min(1 - minRate, Math.max(minRate, rate));
 
 /** The objective's predicted rate per send: P(click), or P(click) × P(conversion | click). */
 export function objectiveRate(
@@ -703,7 +700,7 @@ type SegmentOutcome = z.infer<typeof failedSegmentSchema> | z.infer<typeof selec
 const describeError = (error: string | { Error?: string; Cause?: string }) =>
   typeof error === 'string'
     ? error
-    : [error.Error, causeText(error.Cause)].filter(Boolean).join(': ') || 'unknown error';
+    : [error.Error, stepErrorMessage(error.Cause)].filter(Boolean).join(': ') || 'unknown error';
 
 /**
  * Close the run: `active` when at least one segment kept variants (with the initial allocation
@@ -744,18 +741,6 @@ export async function finishCampaign(
   return { ...base, status: 'active', ...(messagesPrefix ? { messagesPrefix } : {}) };
 }
 
-/** A Lambda error's Cause is its JSON error object; its message is what a reader needs. */
-function causeText(cause: string | undefined): string {
-  if (!cause) return '';
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
-  } catch {
-    // not JSON: the cause as it is
-  }
-  return cause;
-}
-
 /**
  * The Catch path: record why the run failed (the error's name, and its message when the Cause
  * is a Lambda error object); the state machine then ends in its Fail state.
@@ -765,7 +750,7 @@ export async function failCampaign(
   error: { Error?: string; Cause?: string },
   ports: CampaignRunPorts,
 ): Promise<{ campaignId: string; status: 'failed'; error: { error: string; cause: string } }> {
-  const recorded = { error: error.Error || 'Error', cause: causeText(error.Cause).slice(0, 2000) };
+  const recorded = { error: error.Error || 'Error', cause: stepErrorMessage(error.Cause).slice(0, 2000) };
   await ports.store.updateCampaign(campaignId, { status: 'failed', error: recorded });
   return { campaignId, status: 'failed', error: recorded };
 }

@@ -14,9 +14,9 @@
 import type { z } from 'zod';
 import { type Channel, channelLimits, copyLength, type Language } from '../../model/contract';
 import { hash32 } from '../../model/embedded/random';
-import { ALL_SEGMENT } from '../generate/campaign-task';
 import type { generateBodySchema, Product } from '../generate/schema';
-import { categoryName } from '../profile/categories';
+import { ALL_SEGMENT } from '../shared/schemas';
+import { categoryProduct } from './campaign-run';
 import { armCounts, type Objective } from './posterior';
 import type { Campaign, Counter, Variant } from './store';
 
@@ -120,19 +120,6 @@ export function toneRecords(arms: readonly BreedArm[], objective: Objective): To
       best: e.best,
     }))
     .sort((a, b) => b.mean - a.mean || a.tone.localeCompare(b.tone));
-}
-
-/**
- * The stand-in product of a category campaign, as the campaign run writes it: the category's
- * name as the title and price 0, so the generator quotes no price.
- */
-export function categoryProduct(category: string, language: Language): Product {
-  return {
-    productId: `category:${category}`.slice(0, 256),
-    title: categoryName(category)[language],
-    category,
-    price: 0,
-  };
 }
 
 /**

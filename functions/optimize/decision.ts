@@ -7,13 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { hash32 } from '../../model/embedded/random';
 import type { ProfileStore } from '../profile/store';
 import { ConflictError } from '../shared/errors';
+import { ALL_SEGMENT } from '../shared/schemas';
 import { probabilityGreater } from './kernels/abtest';
 import { choose } from './kernels/thompson';
 import { armCounts, type SegmentArm, segmentArms } from './posterior';
 import { type CampaignState, type CampaignStore, CONTROL, type Variant } from './store';
-
-/** The pseudo-segment of users without a targeted segment (the campaign run's `all`). */
-export const ALL_SEGMENT = 'all';
 
 /** Why nothing is sent. */
 export type NoSendReason =

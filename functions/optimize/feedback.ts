@@ -5,8 +5,9 @@
 import type { Rejection } from '../profile/schema';
 import { NotFoundError } from '../shared/errors';
 import type { Item } from '../shared/ports';
+import { ALL_SEGMENT } from '../shared/schemas';
 import { describeIssue } from '../shared/validation';
-import { ALL_SEGMENT, hourOf } from './decision';
+import { hourOf } from './decision';
 import { type FeedbackEvent, feedbackEventSchema } from './schema';
 import { type CampaignState, type CampaignStore, counterOf } from './store';
 

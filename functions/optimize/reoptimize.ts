@@ -20,7 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { hash32, mulberry32 } from '../../model/embedded/random';
-import { ALL_SEGMENT, campaignGenerateOutputSchema } from '../generate/campaign-task';
+import { campaignGenerateOutputSchema } from '../generate/campaign-task';
 import type { CatalogPort } from '../generate/core';
 import { audienceOf } from '../predict/audience';
 import { campaignPredictOutputSchema } from '../predict/campaign-task';
@@ -35,9 +35,10 @@ import {
 } from '../predict/training';
 import type { ProfileStore } from '../profile/store';
 import type { Workflow } from '../shared/adapters/workflow';
-import { ConflictError, NotFoundError } from '../shared/errors';
+import { ConflictError, NotFoundError, stepErrorMessage } from '../shared/errors';
 import type { ObjectStore, Table } from '../shared/ports';
-import { maxPriorStrength, objectiveRate } from './campaign-run';
+import { ALL_SEGMENT } from '../shared/schemas';
+import { clampRate, maxPriorStrength, objectiveRate } from './campaign-run';
 import {
   type BreedOptions,
   buildChallengerJob,
@@ -333,28 +334,15 @@ export async function finishOptimization(
   return { runId, status: 'succeeded', finishedAt };
 }
 
-/** A Lambda error's Cause is its JSON error object; its message is what a reader needs. */
-function causeText(cause: string | undefined): string {
-  if (!cause) return '';
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
-  } catch {
-    // not JSON: the cause as it is
-  }
-  return cause;
-}
-
 /** The Catch path: record why the run failed; the state machine then ends in its Fail state. */
 export async function failOptimization(
   runId: string,
   error: { Error?: string; Cause?: string },
   ports: Pick<OptimizePorts, 'operations' | 'now'>,
 ): Promise<{ runId: string; status: 'failed'; error: string }> {
-  const message = ([error.Error, causeText(error.Cause)].filter(Boolean).join(': ') || 'unknown error').slice(
-    0,
-    2000,
-  );
+  const message = (
+    [error.Error, stepErrorMessage(error.Cause)].filter(Boolean).join(': ') || 'unknown error'
+  ).slice(0, 2000);
   const finishedAt = clockOf(ports).toISOString();
   await ports.operations.update(optimizationKey(runId), {
     status: 'failed',
@@ -738,10 +726,6 @@ export interface EnterResult {
   readonly entered: string[];
   readonly skipped: Array<{ variantId: string; reason: string }>;
 }
-
-/** Rates of bandit priors stay inside (minRate, 1 − minRate), as the campaign run keeps them. */
-const minRate = 1e-4;
-const clampRate = (rate: number) => Math.min(1 - minRate, Math.max(minRate, rate));
 
 /**
  * Enter bred variants as active `challenger` arms with priors from their predictions (the

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { channels, goals, languages } from '../../model/contract';
-import { ALL_SEGMENT, campaignGenerateOutputSchema } from '../generate/campaign-task';
+import { campaignGenerateOutputSchema } from '../generate/campaign-task';
+import { ALL_SEGMENT } from '../shared/schemas';
 import { parseWith } from '../shared/validation';
 import { type Prediction, type PredictPorts, predict } from './core';
 import type { PredictInput, VariantInput } from './schema';

@@ -49,3 +49,18 @@ export class UpstreamError extends TailorError {
 export class ConfigurationError extends TailorError {
   override readonly code = 'ConfigurationError';
 }
+
+/**
+ * The message of a Step Functions Catch's `Cause`: a Lambda error's Cause is its JSON error
+ * object, whose `errorMessage` is what a reader needs; any other Cause as it is.
+ */
+export function stepErrorMessage(cause: string | undefined): string {
+  if (!cause) return '';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // not JSON: the cause as it is
+  }
+  return cause;
+}

@@ -14,3 +14,6 @@ export const productSchema = z.object({
   description: z.string().max(20_000).optional(),
 });
 export type Product = z.infer<typeof productSchema>;
+
+/** The pseudo-segment of a campaign's users who have no (targeted) segment of their own. */
+export const ALL_SEGMENT = 'all';

@@ -64,10 +64,7 @@ describe('httpApi', () => {
   });
 
   it('hides unexpected errors behind a 500 without a stack or message', async () => {
-    const result = await api(
-      event('POST /generate', JSON.stringify({ name: 'boom', items: [] })),
-      context,
-    );
+    const result = await api(event('POST /generate', JSON.stringify({ name: 'boom', items: [] })), context);
     expect(result.statusCode).toBe(500);
     expect(result.body).not.toMatch(/secret|var\/task|at /);
   });
