@@ -119,6 +119,8 @@ const en = {
     uploadTitle: 'Upload a file',
     dropHere: 'Drag a CSV or JSON Lines file here, or choose one',
     chooseFile: 'File to upload',
+    browse: 'Choose a file',
+    noFile: 'No file chosen',
     chosen: (name: string, size: string) => `${name} (${size})`,
     mapping: 'Column mapping',
     mappingNone: 'none: columns named as Tailor names them',
@@ -287,7 +289,9 @@ const en = {
     segment: 'Segment',
     report: 'Report',
     reoptimize: 'Re-optimize now',
-    reoptimizeStarted: (id: string) => `Re-optimization ${id} started.`,
+    reoptimizeStarted: (id: string) => `Re-optimization ${id} started…`,
+    reoptimizeDone: (id: string) => `Re-optimization ${id} finished.`,
+    reoptimizeFailed: (id: string, error: string) => `Re-optimization ${id} failed: ${error}`,
     stopReason: 'Stop reason',
     share: 'Share',
     mean: 'Mean',
@@ -433,6 +437,8 @@ const zh: Strings = {
     uploadTitle: '上传文件',
     dropHere: '将 CSV 或 JSON Lines 文件拖到这里，或选择文件',
     chooseFile: '要上传的文件',
+    browse: '选择文件',
+    noFile: '未选择文件',
     chosen: (name: string, size: string) => `${name}（${size}）`,
     mapping: '列映射',
     mappingNone: '无：列名与 Tailor 字段一致',
@@ -598,7 +604,9 @@ const zh: Strings = {
     segment: '人群',
     report: '报告',
     reoptimize: '立即重新优化',
-    reoptimizeStarted: (id: string) => `重新优化 ${id} 已开始。`,
+    reoptimizeStarted: (id: string) => `重新优化 ${id} 已开始…`,
+    reoptimizeDone: (id: string) => `重新优化 ${id} 已完成。`,
+    reoptimizeFailed: (id: string, error: string) => `重新优化 ${id} 失败：${error}`,
     stopReason: '停止原因',
     share: '份额',
     mean: '均值',
@@ -641,6 +649,13 @@ export function formatters(lang: Lang) {
   const finePercent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 2 });
   const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
   const date = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' });
+  const stamp = new Intl.DateTimeFormat(locale, {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
   const bytes = (n: number) =>
     n >= 1024 * 1024
       ? `${decimal.format(n / 1024 / 1024)} MB`
@@ -654,6 +669,8 @@ export function formatters(lang: Lang) {
     pct: (n: number | undefined | null) => (n === undefined || n === null ? '–' : percent.format(n)),
     finePct: (n: number | undefined | null) => (n === undefined || n === null ? '–' : finePercent.format(n)),
     dateTime: (iso: string | undefined) => (valid(iso) ? dateTime.format(new Date(iso as string)) : '–'),
+    /** Month, day and time to the second: chart axes whose points can be minutes apart. */
+    stamp: (iso: string | undefined) => (valid(iso) ? stamp.format(new Date(iso as string)) : '–'),
     date: (iso: string | undefined) => (valid(iso) ? date.format(new Date(iso as string)) : '–'),
     bytes,
   };

@@ -85,6 +85,31 @@ async function allowBrowserUploads(local: LocalSystem): Promise<void> {
   s3.destroy();
 }
 
+/** Decisions for every profiled user, an impression for each send, and clicks for some. */
+async function sendTraffic(campaignId: string): Promise<void> {
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${system.apiUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return (await res.json()) as Record<string, unknown>;
+  };
+  const users = ['ana', 'ben', 'chen', 'dora', 'eli', 'fay', 'gus', 'hua', 'ivy', 'jon', 'kai', 'lea'];
+  const events: unknown[] = [];
+  for (let round = 0; round < 3; round++) {
+    for (const [i, userId] of users.entries()) {
+      const decision = await call('GET', `/campaigns/${campaignId}/decision?userId=${userId}`);
+      if (!decision['send'] || typeof decision['impressionId'] !== 'string') continue;
+      const impressionId = decision['impressionId'];
+      events.push({ eventId: `imp-${impressionId}`, type: 'impression', impressionId });
+      if ((i + round) % 3 === 0)
+        events.push({ eventId: `click-${impressionId}`, type: 'click', impressionId });
+    }
+  }
+  if (events.length > 0) await call('POST', '/feedback', { events });
+}
+
 async function open(hash: string, heading: RegExp | string): Promise<void> {
   await page.goto(`${system.apiUrl}/${hash}`);
   await page.getByRole('heading', { level: 1, name: heading }).waitFor();
@@ -188,6 +213,22 @@ describe('the web console', () => {
     expect(await page.locator('main .error').count()).toBe(0);
   });
 
+  it('shows the campaign learning from feedback after a re-optimization: allocation, posteriors, verdicts', async () => {
+    const campaignId = decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
+    await sendTraffic(campaignId);
+    await page.getByRole('button', { name: 'Re-optimize now' }).click();
+    await page.getByText(/Re-optimization .* finished\./).waitFor({ timeout: 120_000 });
+    await page.getByText(/Recorded by re-optimization/).waitFor();
+    expect(
+      await page
+        .getByTestId('verdict')
+        .getByText(/Method:/)
+        .count(),
+    ).toBeGreaterThan(0);
+    await page.getByRole('img', { name: 'Chart: Allocation over time' }).locator('svg').waitFor();
+    await shot('campaign');
+  });
+
   it('lists the campaign on the campaigns page', async () => {
     await open('#/campaigns', 'Campaigns');
     await page.getByTestId('campaigns').getByRole('link', { name: 'Spring linen' }).waitFor();
@@ -219,6 +260,11 @@ describe('the web console', () => {
       await page.waitForLoadState('networkidle');
       await shot(name);
     }
+    await open('#/campaigns', '营销活动');
+    await page.getByTestId('campaigns').getByRole('link').first().click();
+    await page.getByText('A/B 结论').waitFor();
+    await page.getByRole('img', { name: '图表：流量分配变化' }).locator('svg').waitFor();
+    await shot('campaign');
     // A date in the uploads table, as zh-CN writes it (year 年).
     await open('#/data', '数据');
     await page
@@ -252,7 +298,7 @@ describe('the web console', () => {
   });
 
   it('saved a screenshot of every page in both languages', () => {
-    const names = ['overview', 'data', 'segments', 'segment', 'generate', 'campaigns', 'models'];
+    const names = ['overview', 'data', 'segments', 'segment', 'generate', 'campaign', 'campaigns', 'models'];
     for (const lang of ['en', 'zh']) {
       for (const name of names)
         expect(readFileSync(join(shots, `${lang}-${name}.png`)).length).toBeGreaterThan(1000);

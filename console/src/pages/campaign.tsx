@@ -79,6 +79,7 @@ function CampaignView({ state, reload }: { state: CampaignState; reload: () => v
   // The variants arrive while the campaign is being created: follow the first segment until one is chosen.
   const segmentId = chosen !== undefined && segmentIds.includes(chosen) ? chosen : (segmentIds[0] ?? '');
   const [notice, setNotice] = useState<string>();
+  const [optimizing, setOptimizing] = useState(false);
   const [error, setError] = useState<Error>();
   const segmentLabel = (sid: string) => {
     const s = campaign.segments?.find((x) => x.segmentId === sid);
@@ -105,7 +106,7 @@ function CampaignView({ state, reload }: { state: CampaignState; reload: () => v
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => fmt.pct(v) },
     legend: { top: 0, type: 'scroll' },
     grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
-    xAxis: { type: 'category', data: series.map((s) => fmt.dateTime(s.at)) },
+    xAxis: { type: 'category', data: series.map((s) => fmt.stamp(s.at)) },
     yAxis: { type: 'value', max: 1, axisLabel: { formatter: (v: number) => fmt.pct(v) } },
     series: variantIds.map((vid) => ({
       name: nameOf(vid),
@@ -121,7 +122,7 @@ function CampaignView({ state, reload }: { state: CampaignState; reload: () => v
     grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
     xAxis: {
       type: 'category',
-      data: [...series.map((s) => fmt.dateTime(s.at)), fmt.dateTime(campaign.updatedAt)],
+      data: [...series.map((s) => fmt.stamp(s.at)), fmt.stamp(campaign.updatedAt)],
     },
     yAxis: { type: 'value' },
     series: arms.map(({ variant, counter }) => ({
@@ -197,11 +198,24 @@ function CampaignView({ state, reload }: { state: CampaignState; reload: () => v
   const reoptimize = async () => {
     setError(undefined);
     try {
-      const run = await api.startOptimize([campaign.campaignId]);
+      let run = await api.startOptimize([campaign.campaignId]);
       setNotice(t.campaigns.reoptimizeStarted(run.runId));
+      setOptimizing(true);
+      // Follow the run without blocking the page, then show what it recorded.
+      while (run.status === 'running') {
+        await new Promise((r) => setTimeout(r, 1500));
+        run = await api.optimization(run.runId);
+      }
+      setNotice(
+        run.status === 'succeeded'
+          ? t.campaigns.reoptimizeDone(run.runId)
+          : t.campaigns.reoptimizeFailed(run.runId, run.error ?? ''),
+      );
       reload();
     } catch (e) {
       setError(e as Error);
+    } finally {
+      setOptimizing(false);
     }
   };
 
@@ -218,7 +232,7 @@ function CampaignView({ state, reload }: { state: CampaignState; reload: () => v
       </p>
       {campaign.error && <ErrorBox error={new Error(`${campaign.error.error}: ${campaign.error.cause}`)} />}
       <div class="row">
-        <button type="button" onClick={reoptimize}>
+        <button type="button" onClick={reoptimize} disabled={optimizing}>
           {t.campaigns.reoptimize}
         </button>
         <button type="button" class="secondary" onClick={reload}>

@@ -188,13 +188,24 @@ function UploadForm({ onDone }: { onDone: () => void }) {
           }}
         >
           <span>{t.data.dropHere}</span>
+          {/* The native control's own text follows the browser's language: it is hidden, and this label speaks. */}
           <input
             type="file"
+            class="sr-only"
             accept=".csv,.jsonl,.ndjson,.gz,text/csv,application/x-ndjson"
             aria-label={t.data.chooseFile}
             onChange={(e) => setFile(e.currentTarget.files?.[0])}
           />
-          {file && <strong>{t.data.chosen(file.name, fmt.bytes(file.size))}</strong>}
+          <span class="file-line">
+            <span class="button secondary" aria-hidden="true">
+              {t.data.browse}
+            </span>
+            {file ? (
+              <strong>{t.data.chosen(file.name, fmt.bytes(file.size))}</strong>
+            ) : (
+              <span class="hint">{t.data.noFile}</span>
+            )}
+          </span>
         </label>
         <div class="row">
           <Field label={t.data.kind}>
