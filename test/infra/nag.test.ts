@@ -28,14 +28,14 @@ describe('cdk-nag AwsSolutions', () => {
         .synth()
         .stacks.map((s) => s.stackName)
         .sort(),
-    ).toEqual(['Tailor-Model', 'Tailor-Service', 'Tailor-Stateful']);
+    ).toEqual(['Tailor-Console', 'Tailor-Model', 'Tailor-Service', 'Tailor-Stateful']);
   });
 
-  it.each(['stateful', 'model', 'service'] as const)('reports no errors in the %s stack', (name) => {
+  it.each(['stateful', 'model', 'service', 'console'] as const)('reports no errors in the %s stack', (name) => {
     expect(findings(built[name], 'error')).toEqual([]);
   });
 
-  it.each(['stateful', 'model', 'service'] as const)('reports no warnings in the %s stack', (name) => {
+  it.each(['stateful', 'model', 'service', 'console'] as const)('reports no warnings in the %s stack', (name) => {
     expect(findings(built[name], 'warning')).toEqual([]);
   });
 
