@@ -31,13 +31,19 @@ describe('cdk-nag AwsSolutions', () => {
     ).toEqual(['Tailor-Console', 'Tailor-Model', 'Tailor-Service', 'Tailor-Stateful']);
   });
 
-  it.each(['stateful', 'model', 'service', 'console'] as const)('reports no errors in the %s stack', (name) => {
-    expect(findings(built[name], 'error')).toEqual([]);
-  });
+  it.each(['stateful', 'model', 'service', 'console'] as const)(
+    'reports no errors in the %s stack',
+    (name) => {
+      expect(findings(built[name], 'error')).toEqual([]);
+    },
+  );
 
-  it.each(['stateful', 'model', 'service', 'console'] as const)('reports no warnings in the %s stack', (name) => {
-    expect(findings(built[name], 'warning')).toEqual([]);
-  });
+  it.each(['stateful', 'model', 'service', 'console'] as const)(
+    'reports no warnings in the %s stack',
+    (name) => {
+      expect(findings(built[name], 'warning')).toEqual([]);
+    },
+  );
 
   it('does report an unacknowledged violation (the check is live)', () => {
     const app = new App();
