@@ -20,6 +20,7 @@ import type {
   RunRecord,
   Segment,
   StoredRule,
+  Strategy,
   UploadRecord,
 } from './types';
 
@@ -167,7 +168,7 @@ export class Api {
   startRun = () => this.request<RunRecord>('POST', '/profiles/runs', {});
   segments = () => this.request<{ segments: Segment[] }>('GET', '/segments');
   segment = (id: string) =>
-    this.request<Segment & { strategy?: unknown }>('GET', `/segments/${encodeURIComponent(id)}`);
+    this.request<Segment & { strategy: Strategy | null }>('GET', `/segments/${encodeURIComponent(id)}`);
   rules = (productId?: string, limit = 20) =>
     this.request<{ productId: string | null; rules: StoredRule[] }>(
       'GET',

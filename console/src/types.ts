@@ -17,6 +17,7 @@ import type {
   Counter,
   Variant,
 } from '../../functions/optimize/store';
+import type { Strategy } from '../../functions/optimize/strategies';
 import type { predict } from '../../functions/predict/core';
 import type { listModels } from '../../functions/predict/models';
 import type { ModelVersion } from '../../functions/predict/registry';
@@ -47,6 +48,7 @@ export type {
   RunRecord,
   Segment,
   StoredRule,
+  Strategy,
   UploadRecord,
   Variant,
 };

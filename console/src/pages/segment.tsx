@@ -1,3 +1,4 @@
+import type { OptionRecord, Strategy } from '../../../functions/optimize/strategies';
 import type { Campaign } from '../types';
 import { Chart, type ChartOption, ErrorBox, Section, Show, Status, useApp, useLoad } from '../ui';
 import { labelOf } from './segments';
@@ -10,35 +11,77 @@ export function reaches(campaign: Campaign, segmentId: string): boolean {
   return audience?.kind === 'everyone';
 }
 
-/** Render a value of unknown shape (a strategy the API may add) as nested definition lists. */
-function Tree({ value }: { value: unknown }) {
-  const { fmt } = useApp();
-  if (value === null || value === undefined) return <span>–</span>;
-  if (typeof value === 'number')
-    return <span>{Math.abs(value) < 1 && value !== 0 ? fmt.finePct(value) : fmt.num(value)}</span>;
-  if (typeof value !== 'object') return <span>{String(value)}</span>;
-  if (Array.isArray(value)) {
-    return (
-      <ul>
-        {value.map((v, i) => (
-          <li key={i}>
-            <Tree value={v} />
-          </li>
-        ))}
-      </ul>
-    );
-  }
+/** What re-optimization found works best for the segment: per dimension, the options with their rates. */
+function StrategyView({ strategy }: { strategy: Strategy }) {
+  const { t, fmt } = useApp();
+  const dimensions: Array<[string, { best: string | null | string[]; options: OptionRecord[] }]> = [
+    [t.segments.channel, strategy.channel],
+    [t.segments.hour, strategy.hour],
+    [t.segments.tone, strategy.tone],
+    [t.segments.products, strategy.products],
+  ];
+  const show = (label: string, value: string) =>
+    label === t.segments.channel
+      ? (t.channels[value] ?? value)
+      : label === t.segments.hour
+        ? `${value}:00`
+        : value;
   return (
-    <dl class="tree">
-      {Object.entries(value as Record<string, unknown>).map(([k, v]) => (
-        <div key={k}>
-          <dt>{k}</dt>
-          <dd>
-            <Tree value={v} />
-          </dd>
-        </div>
-      ))}
-    </dl>
+    <>
+      <p class="hint">
+        {t.segments.strategyBasis(
+          fmt.int(strategy.sends),
+          fmt.int(strategy.campaigns),
+          t.campaigns.objectives[strategy.objective] ?? strategy.objective,
+        )}{' '}
+        {fmt.dateTime(strategy.updatedAt)}
+      </p>
+      <div class="grid2" data-testid="strategy">
+        {dimensions.map(([label, dimension]) => {
+          const best = Array.isArray(dimension.best)
+            ? dimension.best
+            : dimension.best
+              ? [dimension.best]
+              : [];
+          return (
+            <div key={label}>
+              <h3>
+                {label}: {best.length ? best.map((b) => show(label, b)).join(', ') : t.segments.notYet}
+              </h3>
+              {dimension.options.length > 0 && (
+                <table>
+                  <caption class="sr-only">{label}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{label}</th>
+                      <th scope="col" class="num">
+                        {t.campaigns.sends}
+                      </th>
+                      <th scope="col" class="num">
+                        {t.campaigns.mean}
+                      </th>
+                      <th scope="col">{t.campaigns.interval95}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {dimension.options.map((o) => (
+                      <tr key={o.value}>
+                        <td>{show(label, o.value)}</td>
+                        <td class="num">{fmt.int(o.sends)}</td>
+                        <td class="num">{fmt.finePct(o.mean)}</td>
+                        <td>
+                          {fmt.finePct(o.low)} – {fmt.finePct(o.high)}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </div>
+          );
+        })}
+      </div>
+    </>
   );
 }
 
@@ -149,7 +192,11 @@ export default function SegmentPage({ params }: { params: string[] }) {
                 </Section>
               </div>
               <Section title={t.segments.strategy}>
-                {s.strategy ? <Tree value={s.strategy} /> : <p class="empty">{t.segments.strategyNone}</p>}
+                {s.strategy ? (
+                  <StrategyView strategy={s.strategy} />
+                ) : (
+                  <p class="empty">{t.segments.strategyNone}</p>
+                )}
               </Section>
             </>
           );
