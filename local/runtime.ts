@@ -144,7 +144,15 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalSyste
       port: ports.s3,
       silent: true,
       directory: path.join(dataDir, 's3'),
-      configureBuckets: [{ name: bucket, configs: [] }],
+      // The data bucket's CORS rule on AWS: browsers (the console) PUT uploads to presigned URLs.
+      configureBuckets: [
+        {
+          name: bucket,
+          configs: [
+            '<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PUT</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>',
+          ],
+        },
+      ],
       vhostBuckets: false,
     });
     let s3Url: string;

@@ -54,6 +54,7 @@ export async function start(options: StartOptions): Promise<void> {
   console.log(
     pairs([
       ['HTTP API', system.apiUrl],
+      ['Web console', `${system.apiUrl}/`],
       ['DynamoDB (dynalite)', system.endpoints.dynamodb],
       ['S3 (s3rver)', `${system.endpoints.s3}  bucket ${system.bucket}`],
       ['Step Functions', system.endpoints.stepfunctions],
