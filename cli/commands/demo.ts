@@ -61,10 +61,10 @@ export interface TruthRates {
 }
 
 export const defaultTruthRates: TruthRates = {
-  best: 0.12,
+  best: 0.15,
   others: { low: 0.02, high: 0.06 },
   challengerShare: { low: 0.3, high: 0.8 },
-  segmentFactor: { low: 0.75, high: 1.25 },
+  segmentFactor: { low: 0.8, high: 1.2 },
   conversionAfterClick: 0.25,
   baseConversion: 0.01,
   orderValue: { low: 8, high: 60 },
@@ -927,7 +927,7 @@ export function demoCommand(program: Command): void {
     .option(
       '--decisions <n>',
       'decisions in all: two thirds before the re-optimization, one third after',
-      '3000',
+      '2000',
     )
     .addOption(
       new Option('--language <language>', 'language of the copy').choices(['en', 'zh']).default('en'),
