@@ -32,7 +32,12 @@ import { CampaignStore } from './store';
 const table = (name: Extract<Setting, `${string}_TABLE`>) =>
   new DynamoTable(clients(config()).dynamo, requireSetting(config(), name));
 const objects = () => new S3ObjectStore(clients(config()).s3, requireSetting(config(), 'DATA_BUCKET'));
-const store = () => new CampaignStore(table('CAMPAIGNS_TABLE'), table('FEEDBACK_TABLE'));
+let campaignStore: CampaignStore | undefined;
+/** One store per container: the decision's short-lived campaign-state cache lives on it. */
+const store = () => {
+  campaignStore ??= new CampaignStore(table('CAMPAIGNS_TABLE'), table('FEEDBACK_TABLE'));
+  return campaignStore;
+};
 const profiles = () => new TableProfileStore(table('PROFILES_TABLE'));
 const workflow = (arn: 'CAMPAIGN_STATE_MACHINE_ARN' | 'OPTIMIZATION_STATE_MACHINE_ARN') =>
   new StepFunctionsWorkflow(clients(config()).sfn, requireSetting(config(), arn));
