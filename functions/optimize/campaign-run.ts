@@ -25,6 +25,7 @@ import type { Workflow } from '../shared/adapters/workflow';
 import { NotFoundError, stepErrorMessage, ValidationError } from '../shared/errors';
 import type { ObjectStore } from '../shared/ports';
 import { ALL_SEGMENT } from '../shared/schemas';
+import { inControl } from './decision';
 import type { Uniform } from './kernels/sampling';
 import { type Arm, allocation, choose, priorArm } from './kernels/thompson';
 import { posteriorInterval } from './posterior';
@@ -424,6 +425,61 @@ export function objectiveRate(
   return objective === 'click' ? prediction.ctr.p : prediction.ctr.p * prediction.cvr.p;
 }
 
+type GeneratedCopy = CampaignGenerateOutput['variants'][number];
+type PredictedCopy = CampaignPredictOutput['predictions'][number];
+
+/**
+ * A generated variant as an active bandit arm: its copy, the products it is about, its
+ * prediction, and a prior from the predicted objective rate with {@link maxPriorStrength}
+ * pseudo-observations. The campaign run's selected variants and the re-optimization's
+ * challengers are both made here.
+ */
+export function armOf(
+  arm: Pick<Variant, 'campaignId' | 'segmentId' | 'kind' | 'tone' | 'createdAt' | 'parents'>,
+  variant: GeneratedCopy,
+  prediction: PredictedCopy,
+  generated: CampaignGenerateOutput,
+  spec: Pick<CampaignSpec, 'objective'>,
+): Variant {
+  const { alpha, beta } = priorArm(
+    variant.variantId,
+    clampRate(objectiveRate(prediction, spec.objective)),
+    maxPriorStrength,
+  );
+  return {
+    ...arm,
+    variantId: variant.variantId,
+    status: 'active',
+    headline: variant.headline,
+    body: variant.body,
+    callToAction: variant.callToAction,
+    factsUsed: variant.factsUsed,
+    products: generated.products.map((p) => ({
+      productId: p.productId,
+      category: p.category,
+      price: p.price,
+    })),
+    rendered: variant.rendered,
+    checks: variant.checks,
+    prediction: {
+      ctr: prediction.ctr,
+      cvr: prediction.cvr,
+      uplift: prediction.uplift,
+      expectedValue: prediction.expectedValue,
+      send: prediction.send,
+      source: prediction.source,
+      reasons: prediction.reasons,
+    },
+    prior: { alpha, beta },
+    generation: {
+      promptVersion: generated.promptVersion,
+      ...(generated.backend !== undefined ? { backend: generated.backend } : {}),
+      seed: generated.seed,
+      ...(generated.fallback !== undefined ? { fallback: generated.fallback } : {}),
+    },
+  };
+}
+
 /**
  * Keep the segment's best `variantsPerSegment` variants by predicted objective and write them
  * as active arms, each with a prior from its prediction ({@link maxPriorStrength}), plus the
@@ -469,47 +525,15 @@ export async function selectVariants(
   }
 
   const createdAt = clockOf(ports).toISOString();
-  const products = generated.products.map((p) => ({
-    productId: p.productId,
-    category: p.category,
-    price: p.price,
-  }));
-  const generation = {
-    promptVersion: generated.promptVersion,
-    ...(generated.backend !== undefined ? { backend: generated.backend } : {}),
-    seed: generated.seed,
-    ...(generated.fallback !== undefined ? { fallback: generated.fallback } : {}),
-  };
-  const variants: Variant[] = kept.map(({ variant, prediction, score }) => {
-    const { alpha, beta } = priorArm(variant.variantId, clampRate(score), maxPriorStrength);
-    return {
-      campaignId,
-      segmentId,
-      variantId: variant.variantId,
-      kind: 'generated',
-      status: 'active',
-      headline: variant.headline,
-      body: variant.body,
-      callToAction: variant.callToAction,
-      tone: spec.tone,
-      factsUsed: variant.factsUsed,
-      products,
-      rendered: variant.rendered,
-      checks: variant.checks,
-      prediction: {
-        ctr: prediction.ctr,
-        cvr: prediction.cvr,
-        uplift: prediction.uplift,
-        expectedValue: prediction.expectedValue,
-        send: prediction.send,
-        source: prediction.source,
-        reasons: prediction.reasons,
-      },
-      prior: { alpha, beta },
-      generation,
-      createdAt,
-    };
-  });
+  const variants: Variant[] = kept.map(({ variant, prediction }) =>
+    armOf(
+      { campaignId, segmentId, kind: 'generated', tone: spec.tone, createdAt },
+      variant,
+      prediction,
+      generated,
+      spec,
+    ),
+  );
   if (spec.controlShare > 0) {
     variants.push({
       campaignId,
@@ -540,8 +564,6 @@ export async function selectVariants(
  * user as the decision endpoint's (functions/optimize/decision.ts), so a user of a batch
  * campaign is on the same side whichever path decides for them.
  */
-const heldOut = (campaignId: string, userId: string, controlShare: number) =>
-  hash32(`${campaignId}:${userId}`) / 2 ** 32 < controlShare;
 
 /** Active generated (and bred) arms per segment, in variant-id order so draws are reproducible. */
 function armsBySegment(variants: readonly Variant[]): Map<string, Variant[]> {
@@ -598,7 +620,7 @@ export async function writeMessages(
       unassigned++;
       return { userId, segmentId: null, variantId: null, send: false, channel: spec.channel };
     }
-    if (withControl.has(segmentId) && heldOut(campaignId, userId, spec.controlShare)) {
+    if (withControl.has(segmentId) && inControl(campaignId, userId, spec.controlShare)) {
       control++;
       tally(segmentId, CONTROL);
       return { userId, segmentId, variantId: CONTROL, send: false, channel: spec.channel };

@@ -38,7 +38,7 @@ import type { Workflow } from '../shared/adapters/workflow';
 import { ConflictError, NotFoundError, stepErrorMessage } from '../shared/errors';
 import type { ObjectStore, Table } from '../shared/ports';
 import { ALL_SEGMENT } from '../shared/schemas';
-import { clampRate, maxPriorStrength, objectiveRate } from './campaign-run';
+import { armOf, maxPriorStrength } from './campaign-run';
 import {
   type BreedOptions,
   buildChallengerJob,
@@ -46,7 +46,7 @@ import {
   defaultBreedOptions,
 } from './challengers';
 import { type AbVerdict, abVerdict } from './kernels/abtest';
-import { allocation, priorArm } from './kernels/thompson';
+import { allocation } from './kernels/thompson';
 import { armCounts, type Objective, posteriorInterval, type SegmentArm, segmentArms } from './posterior';
 import { type ExportResult, exportPreferences, type PreferenceOptions } from './preferences';
 import {
@@ -750,12 +750,6 @@ export async function enterChallengers(
   );
   const tone = input.generate?.tone ?? parentVariant?.tone ?? spec.tone;
   const createdAt = clockOf(ports).toISOString();
-  const generation = {
-    promptVersion: generated.promptVersion,
-    ...(generated.backend !== undefined ? { backend: generated.backend } : {}),
-    seed: generated.seed,
-    ...(generated.fallback !== undefined ? { fallback: generated.fallback } : {}),
-  };
   const entered: Variant[] = [];
   const skipped: Array<{ variantId: string; reason: string }> = [];
   for (const variant of generated.variants) {
@@ -775,43 +769,15 @@ export async function enterChallengers(
       });
       continue;
     }
-    const { alpha, beta } = priorArm(
-      variant.variantId,
-      clampRate(objectiveRate(prediction, spec.objective)),
-      maxPriorStrength,
+    entered.push(
+      armOf(
+        { campaignId, segmentId, kind: 'challenger', tone, createdAt, parents: input.parents },
+        variant,
+        prediction,
+        generated,
+        spec,
+      ),
     );
-    entered.push({
-      campaignId,
-      segmentId,
-      variantId: variant.variantId,
-      kind: 'challenger',
-      status: 'active',
-      headline: variant.headline,
-      body: variant.body,
-      callToAction: variant.callToAction,
-      tone,
-      factsUsed: variant.factsUsed,
-      products: generated.products.map((p) => ({
-        productId: p.productId,
-        category: p.category,
-        price: p.price,
-      })),
-      rendered: variant.rendered,
-      checks: variant.checks,
-      prediction: {
-        ctr: prediction.ctr,
-        cvr: prediction.cvr,
-        uplift: prediction.uplift,
-        expectedValue: prediction.expectedValue,
-        send: prediction.send,
-        source: prediction.source,
-        reasons: prediction.reasons,
-      },
-      prior: { alpha, beta },
-      generation,
-      parents: input.parents,
-      createdAt,
-    });
     present.add(variant.variantId);
     active += 1;
   }
