@@ -12,8 +12,15 @@ export { type Product, productSchema };
 
 const term = z.string().trim().min(1).max(100);
 
+/** A sampling seed: fixes the model's sampling, for reproducible copy. */
+export const seedSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 32 - 1);
+
 /** A link for the call to action: http or https only, so no `javascript:` URL reaches a render. */
-const ctaUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2000);
+export const ctaUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2000);
 
 export const personaSchema = z.object({
   label: z.string().trim().min(1).max(200),
@@ -48,12 +55,7 @@ export const generateBodySchema = z
     /** When the endpoint fails (after its retries), answer with the embedded generator instead, flagged. */
     allowFallback: z.boolean().default(false),
     /** Fixes the model's sampling, for reproducible copy. */
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 32 - 1)
-      .optional(),
+    seed: seedSchema.optional(),
   })
   .superRefine((body, ctx) => {
     const count = (body.products?.length ?? 0) + new Set(body.productIds ?? []).size;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channels, goals, languages } from '../../model/contract';
+import { ctaUrlSchema, seedSchema } from '../generate/schema';
 import { idSchema } from '../shared/schemas';
 
 /** Most segments one campaign may target (one Map iteration each). */
@@ -70,18 +71,10 @@ export const campaignBodySchema = z
     mustInclude: z.array(term).max(10).default([]),
     mustAvoid: z.array(term).max(50).default([]),
     bannedWords: z.array(term).max(200).default([]),
-    ctaUrl: z
-      .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
-      .max(2000)
-      .optional(),
+    ctaUrl: ctaUrlSchema.optional(),
     /** Falls back to the embedded generator when the endpoint fails (flagged on the variants). */
     allowFallback: z.boolean().default(false),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 32 - 1)
-      .optional(),
+    seed: seedSchema.optional(),
   })
   .superRefine((body, ctx) => {
     if (!body.productIds && !body.category) {
