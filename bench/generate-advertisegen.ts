@@ -22,8 +22,9 @@
  */
 import { parseArgs } from 'node:util';
 import { table } from '../cli/output';
+import { hash32 } from '../core/hash';
+import { Rng } from '../core/random';
 import { checkVariant, priceMentions } from '../functions/generate/guardrails';
-import { hash32, Rng } from '../model/embedded/random';
 import {
   type AdRecord,
   advertiseGenProduct,

@@ -14,6 +14,7 @@
  */
 import { parseArgs } from 'node:util';
 import { table } from '../cli/output';
+import { Rng } from '../core/random';
 import {
   type CatalogPort,
   type GeneratedVariant,
@@ -22,7 +23,6 @@ import {
 } from '../functions/generate/core';
 import { channels, goals } from '../model/contract';
 import { completeEmbedded } from '../model/embedded';
-import { Rng } from '../model/embedded/random';
 import { generateInput, loadMyntra, type MyntraProduct, sampleIndices } from './generate-data';
 import { distinctN, mean, tokenize } from './lib/text-metrics';
 import { progress } from './lib/timing';

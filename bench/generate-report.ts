@@ -18,6 +18,7 @@
  */
 import { parseArgs } from 'node:util';
 import { table } from '../cli/output';
+import { Rng } from '../core/random';
 import {
   type CatalogPort,
   type GenerateResult,
@@ -30,7 +31,6 @@ import type { GenerateInput, Product } from '../functions/generate/schema';
 import { startLocal } from '../local/runtime';
 import { type ChatRequest, channels, goals, languages } from '../model/contract';
 import { completeEmbedded } from '../model/embedded';
-import { Rng } from '../model/embedded/random';
 import {
   advertiseGenProduct,
   generateInput,

@@ -16,8 +16,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { table } from '../cli/output';
+import { mulberry32 } from '../core/random';
 import { kmeans } from '../functions/profile/kernels/kmeans';
-import { mulberry32 } from '../model/embedded/random';
 import { checkPython, runPythonJson } from './lib/python';
 import { progress, ratio, timed } from './lib/timing';
 

@@ -24,6 +24,8 @@
 import { parseArgs } from 'node:util';
 import { ApiClient, ApiError } from '../cli/client';
 import { sleep, table } from '../cli/output';
+import { hash32 } from '../core/hash';
+import { mulberry32 } from '../core/random';
 import { acceptFeedback, type FeedbackResult } from '../functions/optimize/feedback';
 import type { FeedbackType } from '../functions/optimize/schema';
 import {
@@ -38,7 +40,6 @@ import { DynamoTable } from '../functions/shared/adapters/dynamo-table';
 import { clients } from '../functions/shared/clients';
 import { config, requireSetting } from '../functions/shared/config';
 import { startLocal } from '../local/runtime';
-import { hash32, mulberry32 } from '../model/embedded/random';
 import { progress } from './lib/timing';
 
 const { values } = parseArgs({

@@ -37,6 +37,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { table } from '../cli/output';
+import { mulberry32 } from '../core/random';
 import {
   doublyRobust,
   ipw,
@@ -50,7 +51,6 @@ import {
 import { auc } from '../functions/predict/kernels/calibration';
 import { FtrlLogisticRegression } from '../functions/predict/kernels/ftrl';
 import { RowBuilder, type SparseRow } from '../functions/predict/kernels/hashing';
-import { mulberry32 } from '../model/embedded/random';
 import { progress, timed } from './lib/timing';
 
 const DATA = join(import.meta.dirname, '..', '..', 'shared', 'data', 'open-bandit-dataset');

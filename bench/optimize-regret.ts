@@ -21,6 +21,8 @@
  */
 import { parseArgs } from 'node:util';
 import { table } from '../cli/output';
+import { hash32 } from '../core/hash';
+import { mulberry32 } from '../core/random';
 import { normal } from '../functions/optimize/kernels/sampling';
 import {
   type Arm,
@@ -29,7 +31,6 @@ import {
   type ThompsonOptions,
   update,
 } from '../functions/optimize/kernels/thompson';
-import { hash32, mulberry32 } from '../model/embedded/random';
 import { progress, ratio, timed } from './lib/timing';
 
 const { values } = parseArgs({

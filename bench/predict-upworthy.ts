@@ -40,10 +40,10 @@ import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { table } from '../cli/output';
+import { mulberry32 } from '../core/random';
 import { logLoss } from '../functions/predict/kernels/calibration';
 import { FtrlLogisticRegression, type FtrlOptions } from '../functions/predict/kernels/ftrl';
 import { type FeatureNames, RowBuilder, type SparseRow } from '../functions/predict/kernels/hashing';
-import { mulberry32 } from '../model/embedded/random';
 import { progress, timed } from './lib/timing';
 
 const DATA = join(

@@ -13,7 +13,7 @@
  * embedded generator reads the same block.
  */
 import { z } from 'zod';
-import { UpstreamError, ValidationError } from '../functions/shared/errors';
+import { UpstreamError, ValidationError } from '../core/errors';
 
 /** The content type of every invocation, both ways. */
 export const modelContentType = 'application/json';

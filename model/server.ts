@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TailorError } from '../functions/shared/errors';
+import { TailorError } from '../core/errors';
 import type { GenerationBackend } from './backend';
 import { type ChatResponse, chatRequestSchema, modelContentType } from './contract';
 

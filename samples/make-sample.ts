@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createGunzip, gzipSync } from 'node:zlib';
 import { parse } from 'csv-parse';
-import { hash32 } from '../model/embedded/random';
+import { hash32 } from '../core/hash';
 
 const { values } = parseArgs({
   options: {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { mulberry32 } from '../../model/embedded/random';
+import { mulberry32 } from '../../core/random';
 
 /** The Hillstrom MineThatData e-mail experiment (see ../shared/data/hillstrom/README.md). */
 export const hillstromFile = join(

@@ -21,6 +21,8 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { SingleBar } from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { parse } from 'csv-parse/sync';
+import { hash32 } from '../../core/hash';
+import { mulberry32 } from '../../core/random';
 import type { Decision } from '../../functions/optimize/decision';
 import type { RetrainOutcome } from '../../functions/optimize/reoptimize';
 import { campaignReport, campaignReportPrefix } from '../../functions/optimize/report';
@@ -31,7 +33,6 @@ import { categoryOfDescription, nonProduct } from '../../functions/profile/categ
 import type { RunRecord } from '../../functions/profile/runs';
 import type { Segment } from '../../functions/profile/segments';
 import type { StoredRule } from '../../functions/profile/store';
-import { hash32, mulberry32 } from '../../model/embedded/random';
 import { ApiClient } from '../client';
 import { pairs, table } from '../output';
 import { createCampaign, type OptimizationRecord, optimize, printCampaign } from './campaign';

@@ -4,8 +4,8 @@ import {
   ModelNotReadyException,
   type SageMakerRuntimeClient,
 } from '@aws-sdk/client-sagemaker-runtime';
+import { UpstreamError } from '../../core/errors';
 import { modelContentType } from '../../model/contract';
-import { UpstreamError } from '../shared/errors';
 import type { Table } from '../shared/ports';
 import type { CatalogPort, ModelPort } from './core';
 import { productSchema } from './schema';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { NotFoundError, UpstreamError } from '../../core/errors';
 import {
   type BriefProduct,
   type ChatRequest,
@@ -8,7 +9,6 @@ import {
   type ParsedCompletion,
   parseCompletionDetails,
 } from '../../model/contract';
-import { NotFoundError, UpstreamError } from '../shared/errors';
 import { type Check, checkNearDuplicate, checkVariant, type GuardrailPolicy } from './guardrails';
 import { buildChatRequest, promptVersion } from './prompt';
 import { type Rendered, render } from './render';

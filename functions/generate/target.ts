@@ -1,7 +1,7 @@
+import { NotFoundError, ValidationError } from '../../core/errors';
 import { categoryName } from '../profile/categories';
 import type { Segment } from '../profile/segments';
 import type { Profile } from '../profile/store';
-import { NotFoundError, ValidationError } from '../shared/errors';
 import type { GenerateInput } from './schema';
 
 /** Profiles and segments, as the latest profiling run left them. */

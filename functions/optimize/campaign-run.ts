@@ -11,8 +11,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { NotFoundError, stepErrorMessage, ValidationError } from '../../core/errors';
+import { hash32 } from '../../core/hash';
+import { mulberry32 } from '../../core/random';
 import { maxVariants } from '../../model/contract';
-import { hash32, mulberry32 } from '../../model/embedded/random';
 import { type CampaignGenerateOutput, campaignGenerateOutputSchema } from '../generate/campaign-task';
 import type { Product } from '../generate/schema';
 import type { CampaignPredictOutput } from '../predict/campaign-task';
@@ -22,7 +24,6 @@ import { categoryName } from '../profile/categories';
 import { browsersSegment, type Segment } from '../profile/segments';
 import type { ProfileStore } from '../profile/store';
 import type { Workflow } from '../shared/adapters/workflow';
-import { NotFoundError, stepErrorMessage, ValidationError } from '../shared/errors';
 import type { ObjectStore } from '../shared/ports';
 import { ALL_SEGMENT } from '../shared/schemas';
 import { inControl } from './decision';

@@ -12,8 +12,8 @@
  * which the guardrails refuse anyway.
  */
 import type { z } from 'zod';
+import { hash32 } from '../../core/hash';
 import { type Channel, channelLimits, copyLength, type Language } from '../../model/contract';
-import { hash32 } from '../../model/embedded/random';
 import type { generateBodySchema, Product } from '../generate/schema';
 import { ALL_SEGMENT } from '../shared/schemas';
 import { categoryProduct } from './campaign-run';

@@ -4,9 +4,9 @@
  * read, one frequency-cap increment, one impression write and one counter increment.
  */
 import { randomUUID } from 'node:crypto';
-import { hash32 } from '../../model/embedded/random';
+import { ConflictError } from '../../core/errors';
+import { hash32 } from '../../core/hash';
 import type { ProfileStore } from '../profile/store';
-import { ConflictError } from '../shared/errors';
 import { ALL_SEGMENT } from '../shared/schemas';
 import { probabilityGreater } from './kernels/abtest';
 import { choose } from './kernels/thompson';

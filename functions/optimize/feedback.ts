@@ -2,8 +2,9 @@
  * `POST /feedback`: impressions, clicks, conversions (with value) and unsubscribes, each
  * counted exactly once on its arm's counters however often it is sent.
  */
+
+import { NotFoundError } from '../../core/errors';
 import type { Rejection } from '../profile/schema';
-import { NotFoundError } from '../shared/errors';
 import type { Item } from '../shared/ports';
 import { ALL_SEGMENT } from '../shared/schemas';
 import { describeIssue } from '../shared/validation';

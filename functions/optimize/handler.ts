@@ -1,6 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
+import { ConflictError, NotFoundError } from '../../core/errors';
 import { tableCatalog } from '../generate/adapters';
 import { ModelRegistry } from '../predict/registry';
 import { idParamsSchema } from '../profile/schema';
@@ -10,7 +11,6 @@ import { S3ObjectStore } from '../shared/adapters/s3-object-store';
 import { StepFunctionsWorkflow } from '../shared/adapters/workflow';
 import { clients } from '../shared/clients';
 import { config, requireSetting, type Setting } from '../shared/config';
-import { ConflictError, NotFoundError } from '../shared/errors';
 import { scheduledEventSchema } from '../shared/events';
 import { defineRoute, httpApi } from '../shared/http';
 import { logger } from '../shared/logger';

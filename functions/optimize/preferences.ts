@@ -17,6 +17,8 @@
  * contract's JSON (`{"variants":[{headline, body, callToAction, factsUsed}]}`), and `evidence`
  * says where the preference comes from.
  */
+
+import { NotFoundError } from '../../core/errors';
 import { type ChatMessage, type CopyOutput, copyOutputSchema, type Language } from '../../model/contract';
 import type { CatalogPort } from '../generate/core';
 import { toBrief } from '../generate/core';
@@ -24,7 +26,6 @@ import { buildChatRequest } from '../generate/prompt';
 import { generateBodySchema, type Product } from '../generate/schema';
 import { resolveTarget } from '../generate/target';
 import type { ProfileStore } from '../profile/store';
-import { NotFoundError } from '../shared/errors';
 import type { ObjectStore } from '../shared/ports';
 import { briefProducts } from './challengers';
 import { probabilityGreater } from './kernels/abtest';

@@ -19,7 +19,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { hash32, mulberry32 } from '../../model/embedded/random';
+import { ConflictError, NotFoundError, stepErrorMessage } from '../../core/errors';
+import { hash32 } from '../../core/hash';
+import { mulberry32 } from '../../core/random';
 import { campaignGenerateOutputSchema } from '../generate/campaign-task';
 import type { CatalogPort } from '../generate/core';
 import { audienceOf } from '../predict/audience';
@@ -35,7 +37,6 @@ import {
 } from '../predict/training';
 import type { ProfileStore } from '../profile/store';
 import type { Workflow } from '../shared/adapters/workflow';
-import { ConflictError, NotFoundError, stepErrorMessage } from '../shared/errors';
 import type { ObjectStore, Table } from '../shared/ports';
 import { ALL_SEGMENT } from '../shared/schemas';
 import { armOf, maxPriorStrength } from './campaign-run';

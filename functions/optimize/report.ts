@@ -6,8 +6,9 @@
  * the message arms against the control. Every figure comes from the stored state (no clock,
  * no randomness), so the same state gives the same report.
  */
+
+import { ValidationError } from '../../core/errors';
 import { intervalChart, lineChart, type Series } from '../shared/charts';
-import { ValidationError } from '../shared/errors';
 import type { ObjectStore } from '../shared/ports';
 import { armCounts, armPosterior, type Interval, posteriorInterval } from './posterior';
 import {

@@ -1,7 +1,7 @@
+import { NotFoundError } from '../../core/errors';
 import type { Check } from '../generate/guardrails';
 import type { Rendered } from '../generate/render';
 import type { Estimate, Reason } from '../predict/core';
-import { NotFoundError } from '../shared/errors';
 import type { Item, Table } from '../shared/ports';
 import type { CampaignVerdicts } from './reoptimize';
 import type { CampaignSpec, FeedbackType } from './schema';

@@ -1,6 +1,6 @@
+import { NotFoundError } from '../../core/errors';
 import { priceBand } from '../profile/features';
 import type { ProfileStore } from '../profile/store';
-import { NotFoundError } from '../shared/errors';
 import type { Audience } from './features';
 import type { PredictInput } from './schema';
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ConflictError, NotFoundError } from '../shared/errors';
+import { ConflictError, NotFoundError } from '../../core/errors';
 import { logger } from '../shared/logger';
 import type { ObjectStore, Table } from '../shared/ports';
 import { type Calibrator, type CalibratorJson, calibratorFromJson } from './kernels/calibration';

@@ -1,13 +1,13 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
+import { ConflictError, NotFoundError } from '../../core/errors';
 import { getStrategy } from '../optimize/strategies';
 import { DynamoTable } from '../shared/adapters/dynamo-table';
 import { S3ObjectStore } from '../shared/adapters/s3-object-store';
 import { StepFunctionsWorkflow } from '../shared/adapters/workflow';
 import { clients } from '../shared/clients';
 import { config, requireSetting } from '../shared/config';
-import { ConflictError, NotFoundError } from '../shared/errors';
 import { objectCreatedEventSchema, scheduledEventSchema } from '../shared/events';
 import { defineRoute, httpApi } from '../shared/http';
 import { logger } from '../shared/logger';

@@ -1,3 +1,4 @@
+import { fnv1a } from '../../core/hash';
 import type { ObjectStore } from '../shared/ports';
 import type { BehaviourEvent } from './schema';
 
@@ -7,16 +8,6 @@ import type { BehaviourEvent } from './schema';
  */
 export function shardOf(userId: string, shards: number): number {
   return fnv1a(userId) % shards;
-}
-
-/** FNV-1a, 32 bit, over UTF-16 code units: stable across processes and languages. */
-export function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
 }
 
 export function shardName(shard: number): string {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { mulberry32 } from '../../model/embedded/random';
+import { ConflictError, NotFoundError, TailorError } from '../../core/errors';
+import { fnv1a } from '../../core/hash';
+import { mulberry32 } from '../../core/random';
 import type { Workflow } from '../shared/adapters/workflow';
-import { ConflictError, NotFoundError, TailorError } from '../shared/errors';
 import type { ObjectStore, Table } from '../shared/ports';
 import {
   addCounts,
@@ -22,7 +23,7 @@ import {
   userFeatures,
 } from './features';
 import { type AssociationRule, associationRules, frequentItemsets, rulesFor } from './kernels/fpgrowth';
-import { fnv1a, shardPrefix } from './raw-store';
+import { shardPrefix } from './raw-store';
 import { renderRunReport } from './report';
 import type { BehaviourEvent } from './schema';
 import {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from '../shared/errors';
+import { NotFoundError, ValidationError } from '../../core/errors';
 import type { ObjectStore, Table } from '../shared/ports';
 import { type MappingSpec, resolveMapping } from './mappings';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigurationError } from './errors';
+import { ConfigurationError } from '../../core/errors';
 
 /**
  * Function configuration: read once from the environment, validated, typed. Nothing else in

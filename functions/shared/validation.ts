@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ValidationError } from './errors';
+import { ValidationError } from '../../core/errors';
 
 /** A readable account of one zod issue: `events.3.timestamp: expected ...`. */
 export function describeIssue(issue: z.core.$ZodIssue, where?: string): string {

@@ -1,4 +1,4 @@
-import { UpstreamError } from '../../functions/shared/errors';
+import { UpstreamError } from '../../core/errors';
 
 /** A backend's server failed, could not be reached, or answered something unusable. */
 export class BackendError extends UpstreamError {}

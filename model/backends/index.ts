@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../../functions/shared/errors';
+import { ConfigurationError } from '../../core/errors';
 import type { GenerationBackend } from '../backend';
 import { embeddedBackend } from '../embedded';
 import { llamaCppServerBackend } from './llamacpp';

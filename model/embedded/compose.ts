@@ -1,3 +1,5 @@
+import { hash32 } from '../../core/hash';
+import { Rng } from '../../core/random';
 import {
   type BriefProduct,
   type CopyBrief,
@@ -7,7 +9,6 @@ import {
   type Language,
 } from '../contract';
 import { type LanguagePhrases, phrases } from './phrases';
-import { hash32, Rng } from './random';
 
 /** A phrase with its slots filled, and the product facts it states. */
 interface Filled {

@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
+import { hash32 } from '../../core/hash';
 import type { GenerationBackend } from '../backend';
 import { type ChatRequest, type ChatResponse, PromptDataError, readDataBlock } from '../contract';
 import { composeCopy } from './compose';
-import { hash32 } from './random';
 
 /** The `model` the embedded generator names in its answers. */
 export const embeddedModelName = 'tailor-embedded';

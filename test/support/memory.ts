@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { NotFoundError } from '../../functions/shared/errors';
+import { NotFoundError } from '../../core/errors';
 import type { Item, Key, ObjectStore, Table } from '../../functions/shared/ports';
 
 /** The object-store port in memory, for unit tests of the cores. */

@@ -24,7 +24,7 @@
  * P(beats control) ≤ `loserProbability` after at least `minTrials` trials. The control is
  * never stopped.
  */
-import { mulberry32 } from '../../../model/embedded/random';
+import { mulberry32 } from '../../../core/random';
 import { beta as sampleBeta } from './sampling';
 
 const { log, exp, max, min, abs, PI, sin } = Math;

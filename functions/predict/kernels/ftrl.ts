@@ -15,8 +15,8 @@
  * only if it is updated.
  */
 import { createHash } from 'node:crypto';
-import { mulberry32 } from '../../../model/embedded/random';
-import { TailorError } from '../../shared/errors';
+import { TailorError } from '../../../core/errors';
+import { mulberry32 } from '../../../core/random';
 import { DEFAULT_BITS, FEATURE_HASH, MAX_BITS, type SparseRow } from './hashing';
 
 // Module constants rather than globals in the hot loops (see kmeans.ts: global lookups are

@@ -7,7 +7,7 @@
  * Float64 once per call; everything else works in place on buffers allocated once per call,
  * never per point or per iteration.
  */
-import { mulberry32 } from '../../../model/embedded/random';
+import { mulberry32 } from '../../../core/random';
 
 // Hot loops read these module constants rather than the globals: under Jest (a vm context)
 // every global lookup is slow enough to make the kernels several times slower.

@@ -9,7 +9,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { NotFoundError } from '../errors';
+import { NotFoundError } from '../../../core/errors';
 import type { ObjectStore } from '../ports';
 
 function isMissing(error: unknown): boolean {

@@ -5,8 +5,8 @@ import {
   ServiceUnavailable,
 } from '@aws-sdk/client-sagemaker-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
+import { UpstreamError } from '../../../core/errors';
 import { sagemakerModel, tableCatalog } from '../../../functions/generate/adapters';
-import { UpstreamError } from '../../../functions/shared/errors';
 import type { Table } from '../../../functions/shared/ports';
 
 const sagemaker = mockClient(SageMakerRuntimeClient);

@@ -8,8 +8,8 @@ import {
   type TruthArm,
   trueCtr,
 } from '../../../cli/commands/demo';
+import { mulberry32 } from '../../../core/random';
 import type { Decision } from '../../../functions/optimize/decision';
-import { mulberry32 } from '../../../model/embedded/random';
 
 const arms = (segmentIds: string[], perSegment = 3): TruthArm[] =>
   segmentIds.flatMap((segmentId) => [

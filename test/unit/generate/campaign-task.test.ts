@@ -1,8 +1,8 @@
+import { NotFoundError, UpstreamError, ValidationError } from '../../../core/errors';
 import { campaignGenerateOutputSchema, generateForSegment } from '../../../functions/generate/campaign-task';
 import type { CatalogPort, GeneratePorts, ModelPort } from '../../../functions/generate/core';
 import type { AudiencePort } from '../../../functions/generate/target';
 import type { Segment } from '../../../functions/profile/segments';
-import { NotFoundError, UpstreamError, ValidationError } from '../../../functions/shared/errors';
 import type { ChatRequest } from '../../../model/contract';
 import { completeEmbedded } from '../../../model/embedded';
 

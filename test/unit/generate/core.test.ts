@@ -1,7 +1,7 @@
+import { NotFoundError } from '../../../core/errors';
 import { type CatalogPort, generateCopy, type ModelPort, toBrief } from '../../../functions/generate/core';
 import { buildChatRequest } from '../../../functions/generate/prompt';
 import { type GenerateInput, generateBodySchema } from '../../../functions/generate/schema';
-import { NotFoundError } from '../../../functions/shared/errors';
 import {
   type ChatRequest,
   channels,

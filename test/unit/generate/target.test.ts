@@ -1,8 +1,8 @@
+import { NotFoundError, ValidationError } from '../../../core/errors';
 import { generateBodySchema } from '../../../functions/generate/schema';
 import { type AudiencePort, resolveTarget } from '../../../functions/generate/target';
 import type { Segment } from '../../../functions/profile/segments';
 import type { Profile } from '../../../functions/profile/store';
-import { NotFoundError, ValidationError } from '../../../functions/shared/errors';
 
 const segment = {
   segmentId: 'seg-2',

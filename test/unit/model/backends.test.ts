@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ConfigurationError } from '../../../core/errors';
 import { buildChatRequest } from '../../../functions/generate/prompt';
-import { ConfigurationError } from '../../../functions/shared/errors';
 import {
   BackendError,
   backendFromConfig,

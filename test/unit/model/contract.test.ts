@@ -1,4 +1,4 @@
-import { UpstreamError } from '../../../functions/shared/errors';
+import { UpstreamError } from '../../../core/errors';
 import {
   type ChatResponse,
   type CopyBrief,

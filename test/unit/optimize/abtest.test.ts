@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../../core/random';
 import {
   abVerdict,
   expectedLossExact,
@@ -5,7 +6,6 @@ import {
   probabilityGreater,
 } from '../../../functions/optimize/kernels/abtest';
 import { beta } from '../../../functions/optimize/kernels/sampling';
-import { mulberry32 } from '../../../model/embedded/random';
 
 describe('logGamma', () => {
   it('matches known values', () => {

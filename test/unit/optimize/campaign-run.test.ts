@@ -1,3 +1,4 @@
+import { NotFoundError, ValidationError } from '../../../core/errors';
 import { type CampaignGenerateOutput, generateForSegment } from '../../../functions/generate/campaign-task';
 import type { ModelPort } from '../../../functions/generate/core';
 import type { Product } from '../../../functions/generate/schema';
@@ -26,7 +27,6 @@ import type { Prediction } from '../../../functions/predict/core';
 import type { Segment } from '../../../functions/profile/segments';
 import { type Profile, TableProfileStore } from '../../../functions/profile/store';
 import type { Workflow } from '../../../functions/shared/adapters/workflow';
-import { NotFoundError, ValidationError } from '../../../functions/shared/errors';
 import { completeEmbedded } from '../../../model/embedded';
 import { MemoryObjectStore, MemoryTable } from '../../support/memory';
 

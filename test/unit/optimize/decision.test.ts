@@ -1,3 +1,5 @@
+import { ConflictError, NotFoundError } from '../../../core/errors';
+import { mulberry32 } from '../../../core/random';
 import {
   type Decision,
   type DecisionPorts,
@@ -15,8 +17,6 @@ import {
   type VariantPrediction,
 } from '../../../functions/optimize/store';
 import type { Profile } from '../../../functions/profile/store';
-import { ConflictError, NotFoundError } from '../../../functions/shared/errors';
-import { mulberry32 } from '../../../model/embedded/random';
 import { MemoryTable } from '../../support/memory';
 
 const AT = '2025-03-10T09:30:00Z';

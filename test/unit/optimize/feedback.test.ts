@@ -1,3 +1,4 @@
+import { mulberry32, Rng } from '../../../core/random';
 import { acceptFeedback, type FeedbackPorts } from '../../../functions/optimize/feedback';
 import { campaignBodySchema, feedbackTypes } from '../../../functions/optimize/schema';
 import {
@@ -8,7 +9,6 @@ import {
   emptyCounter,
   type Variant,
 } from '../../../functions/optimize/store';
-import { mulberry32, Rng } from '../../../model/embedded/random';
 import { MemoryTable } from '../../support/memory';
 
 const NOW = new Date('2025-03-10T12:00:00Z');

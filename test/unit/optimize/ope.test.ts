@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../../core/random';
 import {
   directMethod,
   doublyRobust,
@@ -10,7 +11,6 @@ import {
   snipw,
   type TargetPolicy,
 } from '../../../functions/optimize/kernels/ope';
-import { mulberry32 } from '../../../model/embedded/random';
 
 // A contextual bandit with known click rates: 4 segments (equally likely) × 3 actions.
 const CLICK_RATES = [

@@ -1,3 +1,5 @@
+import { ConflictError, NotFoundError } from '../../../core/errors';
+import { mulberry32 } from '../../../core/random';
 import type { CampaignGenerateOutput } from '../../../functions/generate/campaign-task';
 import { generateBodySchema, type Product } from '../../../functions/generate/schema';
 import { maxPriorStrength } from '../../../functions/optimize/campaign-run';
@@ -23,8 +25,6 @@ import { ModelRegistry } from '../../../functions/predict/registry';
 import type { Segment } from '../../../functions/profile/segments';
 import { TableProfileStore } from '../../../functions/profile/store';
 import type { Workflow } from '../../../functions/shared/adapters/workflow';
-import { ConflictError, NotFoundError } from '../../../functions/shared/errors';
-import { mulberry32 } from '../../../model/embedded/random';
 import { MemoryObjectStore, MemoryTable } from '../../support/memory';
 
 const NOW = new Date('2025-03-10T09:00:00Z');

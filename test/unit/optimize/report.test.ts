@@ -1,8 +1,8 @@
 import { validate } from 'fast-xml-parser';
+import { ValidationError } from '../../../core/errors';
 import { campaignReport, writeCampaignReport } from '../../../functions/optimize/report';
 import { campaignBodySchema } from '../../../functions/optimize/schema';
 import type { CampaignState, Counter, Variant } from '../../../functions/optimize/store';
-import { ValidationError } from '../../../functions/shared/errors';
 import { MemoryObjectStore } from '../../support/memory';
 
 /** XML well-formedness: the parser's validator, plus no bare `&` (which it lets through). */

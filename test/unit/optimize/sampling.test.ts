@@ -1,5 +1,5 @@
+import { mulberry32 } from '../../../core/random';
 import { beta, gamma, normal } from '../../../functions/optimize/kernels/sampling';
-import { mulberry32 } from '../../../model/embedded/random';
 
 /** Sample mean and variance of n draws. */
 function moments(n: number, draw: () => number): { mean: number; variance: number } {

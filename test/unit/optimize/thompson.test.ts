@@ -1,5 +1,5 @@
+import { mulberry32 } from '../../../core/random';
 import { type Arm, allocation, choose, priorArm, update } from '../../../functions/optimize/kernels/thompson';
-import { mulberry32 } from '../../../model/embedded/random';
 
 const sum = (xs: ArrayLike<number>) => Array.from(xs).reduce((a, b) => a + b, 0);
 

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { mulberry32 } from '../../../core/random';
 import {
   auc,
   brierScore,
@@ -9,7 +10,6 @@ import {
   PlattCalibrator,
   reliabilityTable,
 } from '../../../functions/predict/kernels/calibration';
-import { mulberry32 } from '../../../model/embedded/random';
 
 /** AUC by counting every (positive, negative) pair, ties one half, weighted by both weights. */
 function bruteForceAuc(scores: number[], labels: number[], weights: number[]): number {

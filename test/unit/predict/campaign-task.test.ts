@@ -1,3 +1,4 @@
+import { NotFoundError, ValidationError } from '../../../core/errors';
 import type { CampaignGenerateOutput } from '../../../functions/generate/campaign-task';
 import { audienceOf } from '../../../functions/predict/audience';
 import { campaignPredictOutputSchema, predictForSegment } from '../../../functions/predict/campaign-task';
@@ -5,7 +6,6 @@ import { channelPriors, type PredictPorts, tierPriors } from '../../../functions
 import type { PredictInput } from '../../../functions/predict/schema';
 import type { Segment } from '../../../functions/profile/segments';
 import { TableProfileStore } from '../../../functions/profile/store';
-import { NotFoundError, ValidationError } from '../../../functions/shared/errors';
 import { MemoryTable } from '../../support/memory';
 
 const generated = (segmentId: string, price = 35): CampaignGenerateOutput => ({

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../../core/random';
 import {
   decodeArtifact,
   encodeArtifact,
@@ -6,7 +7,6 @@ import {
   ModelArtifactError,
 } from '../../../functions/predict/kernels/ftrl';
 import { hashFeature, RowBuilder, type SparseRow } from '../../../functions/predict/kernels/hashing';
-import { mulberry32 } from '../../../model/embedded/random';
 
 const truth = { x0: 1.2, x1: -0.8, x2: 0.5, x3: 0 };
 const bias = -0.3;

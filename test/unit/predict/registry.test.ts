@@ -1,7 +1,7 @@
+import { ConflictError } from '../../../core/errors';
 import { PlattCalibrator } from '../../../functions/predict/kernels/calibration';
 import { FtrlLogisticRegression, ModelArtifactError } from '../../../functions/predict/kernels/ftrl';
 import { ModelRegistry } from '../../../functions/predict/registry';
-import { ConflictError } from '../../../functions/shared/errors';
 import { MemoryObjectStore, MemoryTable } from '../../support/memory';
 
 /** A tiny trained model whose predictions tell versions apart. */

@@ -1,7 +1,7 @@
+import { mulberry32 } from '../../../core/random';
 import { ModelRegistry } from '../../../functions/predict/registry';
 import { predictBodySchema } from '../../../functions/predict/schema';
 import { type TrainingExample, trainAndMaybePromote } from '../../../functions/predict/training';
-import { mulberry32 } from '../../../model/embedded/random';
 import { MemoryObjectStore, MemoryTable } from '../../support/memory';
 
 /** Sends where push beats email and discounts help: a pattern a trained model must find. */

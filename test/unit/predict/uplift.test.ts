@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../../core/random';
 import {
   perfectQiniCurve,
   qiniArea,
@@ -5,7 +6,6 @@ import {
   qiniCurve,
   upliftAtK,
 } from '../../../functions/predict/kernels/uplift';
-import { mulberry32 } from '../../../model/embedded/random';
 
 // A small case with tied predictions; the expected figures are scikit-uplift's definitions
 // as bench/reference/predict_hillstrom.py implements them (qini_curve, qini_auc_score,

@@ -1,3 +1,4 @@
+import { ConflictError } from '../../../core/errors';
 import { acceptEvents } from '../../../functions/profile/events';
 import {
   assignShard,
@@ -11,7 +12,6 @@ import {
   startProfilingRun,
 } from '../../../functions/profile/runs';
 import { TableProfileStore } from '../../../functions/profile/store';
-import { ConflictError } from '../../../functions/shared/errors';
 import { MemoryObjectStore, MemoryTable } from '../../support/memory';
 
 const day = 86_400_000;

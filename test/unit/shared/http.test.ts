@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { z } from 'zod';
-import { NotFoundError } from '../../../functions/shared/errors';
+import { NotFoundError } from '../../../core/errors';
 import { defineRoute, errorResponse, httpApi } from '../../../functions/shared/http';
 
 const context = { functionName: 'test', awsRequestId: 'req' } as Context;

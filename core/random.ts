@@ -10,19 +10,6 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-/** FNV-1a over the UTF-16 units of the parts, for deriving seeds and ids. */
-export function hash32(...parts: Array<string | number>): number {
-  let h = 0x811c9dc5;
-  for (const part of parts) {
-    const text = `${part}\u0000`;
-    for (let i = 0; i < text.length; i++) {
-      h ^= text.charCodeAt(i);
-      h = Math.imul(h, 0x01000193);
-    }
-  }
-  return h >>> 0;
-}
-
 /** Draws from a seeded sequence. */
 export class Rng {
   private readonly next: () => number;
