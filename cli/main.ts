@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { GenerateResult } from '../functions/generate/core';
-import type { Decision } from '../functions/optimize/decision';
-import type { Campaign, CampaignState } from '../functions/optimize/store';
+import type { Decision } from '../functions/optimize/decision/decide';
+import type { Campaign, CampaignState } from '../functions/optimize/records';
 import type { Prediction } from '../functions/predict/core';
 import type { Segment } from '../functions/profile/segments';
 import type { StoredRule } from '../functions/profile/store';

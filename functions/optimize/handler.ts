@@ -15,11 +15,16 @@ import { scheduledEventSchema } from '../shared/events';
 import { defineRoute, httpApi } from '../shared/http';
 import { logger } from '../shared/logger';
 import { parseWith } from '../shared/validation';
-import { campaignStep, campaignStepSchema, createCampaign, parseUserList } from './campaign-run';
-import { decide } from './decision';
-import { acceptFeedback } from './feedback';
-import { getOptimization, optimizeStep, optimizeStepSchema, startOptimization } from './reoptimize';
-import { campaignReport, writeCampaignReport } from './report';
+import { createCampaign, parseUserList } from './campaign/create';
+import { campaignStepSchema } from './campaign/schema';
+import { campaignStep } from './campaign/step';
+import { decide } from './decision/decide';
+import { acceptFeedback } from './feedback/accept';
+import { getOptimization, startOptimization } from './reoptimize/run';
+import { optimizeStepSchema } from './reoptimize/schema';
+import { optimizeStep } from './reoptimize/step';
+import { campaignReport } from './report/campaign';
+import { writeCampaignReport } from './report/write';
 import {
   campaignBodySchema,
   campaignListQuerySchema,

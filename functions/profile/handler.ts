@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../../core/errors';
-import { getStrategy } from '../optimize/strategies';
+import { getStrategy } from '../optimize/reoptimize/strategies';
 import { DynamoTable } from '../shared/adapters/dynamo-table';
 import { S3ObjectStore } from '../shared/adapters/s3-object-store';
 import { StepFunctionsWorkflow } from '../shared/adapters/workflow';

@@ -2,26 +2,26 @@ import { ConflictError, NotFoundError } from '../../../core/errors';
 import { mulberry32 } from '../../../core/random';
 import type { CampaignGenerateOutput } from '../../../functions/generate/campaign-task';
 import { generateBodySchema, type Product } from '../../../functions/generate/schema';
-import { maxPriorStrength } from '../../../functions/optimize/campaign-run';
+import { maxPriorStrength } from '../../../functions/optimize/arms';
 import {
+  type Campaign,
   type CampaignVerdicts,
-  type EnterResult,
-  type ExampleGroup,
-  expandExamples,
-  getOptimization,
-  type OptimizePorts,
-  optimizeStep,
-  optimizeStepSchema,
-  type RetrainResult,
-  type StrategiesResult,
-  startOptimization,
-  type UpdateResult,
-} from '../../../functions/optimize/reoptimize';
+  CONTROL,
+  type Variant,
+} from '../../../functions/optimize/records';
+import type { EnterResult } from '../../../functions/optimize/reoptimize/enter';
+import type { OptimizePorts } from '../../../functions/optimize/reoptimize/ports';
+import { getOptimization, startOptimization } from '../../../functions/optimize/reoptimize/run';
+import { optimizeStepSchema } from '../../../functions/optimize/reoptimize/schema';
+import { optimizeStep } from '../../../functions/optimize/reoptimize/step';
+import { getStrategy } from '../../../functions/optimize/reoptimize/strategies';
+import type { UpdateResult } from '../../../functions/optimize/reoptimize/update';
+import type { StrategiesResult } from '../../../functions/optimize/reoptimize/update-strategies';
 import { campaignBodySchema } from '../../../functions/optimize/schema';
-import { type Campaign, CampaignStore, CONTROL, type Variant } from '../../../functions/optimize/store';
-import { getStrategy } from '../../../functions/optimize/strategies';
+import { CampaignStore } from '../../../functions/optimize/store';
 import type { CampaignPredictOutput } from '../../../functions/predict/campaign-task';
 import { ModelRegistry } from '../../../functions/predict/registry';
+import { type ExampleGroup, expandExamples, type RetrainResult } from '../../../functions/predict/retrain';
 import type { Segment } from '../../../functions/profile/segments';
 import { TableProfileStore } from '../../../functions/profile/store';
 import type { Workflow } from '../../../functions/shared/adapters/workflow';

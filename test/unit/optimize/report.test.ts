@@ -1,8 +1,9 @@
 import { validate } from 'fast-xml-parser';
 import { ValidationError } from '../../../core/errors';
-import { campaignReport, writeCampaignReport } from '../../../functions/optimize/report';
+import type { CampaignState, Counter, Variant } from '../../../functions/optimize/records';
+import { campaignReport } from '../../../functions/optimize/report/campaign';
+import { writeCampaignReport } from '../../../functions/optimize/report/write';
 import { campaignBodySchema } from '../../../functions/optimize/schema';
-import type { CampaignState, Counter, Variant } from '../../../functions/optimize/store';
 import { MemoryObjectStore } from '../../support/memory';
 
 /** XML well-formedness: the parser's validator, plus no bare `&` (which it lets through). */
