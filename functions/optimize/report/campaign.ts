@@ -189,7 +189,7 @@ export function campaignReport(
           pct(ratio(counter.conversions, trials)),
           pct(variant.prediction?.ctr.p),
           pct(variant.prediction?.cvr.p),
-          `${pct(post.mean)} [${pct(post.low)}, ${pct(post.high)}]`,
+          control && objective === 'click' ? '—' : `${pct(post.mean)} [${pct(post.low)}, ${pct(post.high)}]`,
         ]),
       );
     }
@@ -284,11 +284,14 @@ export function campaignReport(
     const posteriorFile = `${base}-posteriors.svg`;
     const cumulativeFile = `${base}-cumulative.svg`;
     charts[allocationFile] = allocationChart(s, segmentId, segmentName, snapshots, variants);
-    const controlArm = arms.find((a) => isControl(a.variant));
+    // The control receives no message: it measures conversions without one, never clicks, so
+    // with the click objective it has no posterior to draw and no reference line.
+    const charted = objective === 'click' ? arms.filter((a) => !isControl(a.variant)) : arms;
+    const controlArm = charted.find((a) => isControl(a.variant));
     const controlPosterior = controlArm ? posteriors.get(controlArm.variant.variantId) : undefined;
     charts[posteriorFile] = intervalChart({
       title: s.posteriorTitle(segmentName, objectiveText),
-      rows: arms.map(({ variant }) => {
+      rows: charted.map(({ variant }) => {
         const p = posteriors.get(variant.variantId)!;
         return {
           label: armLabel(s, variant, variant.variantId),
@@ -314,7 +317,7 @@ export function campaignReport(
       '',
       `![${s.posteriorAlt}](${posteriorFile})`,
       '',
-      s.posteriorCaption(objectiveText),
+      objective === 'click' ? s.posteriorClicksCaption(objectiveText) : s.posteriorCaption(objectiveText),
       '',
       `![${s.cumulativeAlt}](${cumulativeFile})`,
       '',

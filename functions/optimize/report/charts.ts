@@ -60,7 +60,10 @@ export function cumulativeChart(
   ];
   const controlOf = (id: string) => (variants.get(id) ? isControl(variants.get(id)!) : id === CONTROL);
   const rate = (sends: number, successes: number) => ratio(successes, sends);
-  const perArm: Series[] = ids.map((id) => ({
+  // With the click objective the control (no message, no clicks) has no line: its successes
+  // would be clicks it cannot have.
+  const shown = objective === 'conversion' ? ids : ids.filter((id) => !controlOf(id));
+  const perArm: Series[] = shown.map((id) => ({
     label: armLabel(s, variants.get(id), id),
     color: controlOf(id) ? '#222222' : undefined,
     points: axis.points.flatMap((p) => {

@@ -113,13 +113,15 @@ export const strings = {
     posteriorCaption: (objective: string) =>
       `Posterior mean and 95% credible interval of each arm's ${objective}, from its prior and the current counters; the dashed line is the control's posterior mean; stopped arms in grey.`,
     controlMean: 'control mean',
+    posteriorClicksCaption: (objective: string) =>
+      `Posterior mean and 95% credible interval of each message arm's ${objective}, from its prior and the current counters; stopped arms in grey. The control receives no message, so it has no ${objective}: what it measures, conversions without a message, is in the table above.`,
     cumulativeConversionsTitle: (segment: string) => `Cumulative conversions per send: ${segment}`,
     cumulativeClicksTitle: (segment: string) => `Cumulative clicks per send: ${segment}`,
     cumulativeAlt: 'Cumulative rate against the control',
     cumulativeConversionsCaption:
       "Cumulative conversions per send up to each re-optimization for each message arm, all message arms pooled (dashed) and the control (from the snapshots' sends and successes: with the conversion objective the successes are conversions).",
     cumulativeClicksCaption:
-      "Cumulative clicks per send up to each re-optimization for each message arm, all message arms pooled (dashed) and the control. The snapshots record the objective's successes only, which for this campaign are clicks, so conversions over time are not available; conversions per send now, messages against the control, are under the table above.",
+      "Cumulative clicks per send up to each re-optimization for each message arm and all message arms pooled (dashed); the control receives no message, so it has no clicks and no line here. The snapshots record the objective's successes only, which for this campaign are clicks, so conversions over time are not available; conversions per send now, messages against the control, are under the table above.",
     conversionsPerSendAxis: 'conversions per send',
     clicksPerSendAxis: 'clicks per send',
     pooled: 'all messages (pooled)',
@@ -233,13 +235,15 @@ export const strings = {
     posteriorCaption: (objective: string) =>
       `各文案${objective}的后验均值与 95% 可信区间，由先验和当前计数器得出；虚线为对照组的后验均值；已停止的文案为灰色。`,
     controlMean: '对照组均值',
+    posteriorClicksCaption: (objective: string) =>
+      `各文案${objective}的后验均值与 95% 可信区间，由先验和当前计数器得出；已停止的文案为灰色。对照组不发送文案，没有${objective}：它衡量的是不发送时的转化，见上方表格。`,
     cumulativeConversionsTitle: (segment: string) => `累计每次发送的转化：${segment}`,
     cumulativeClicksTitle: (segment: string) => `累计每次发送的点击：${segment}`,
     cumulativeAlt: '与对照组的累计比率',
     cumulativeConversionsCaption:
       '截至每次重新优化，各文案、全部文案合计（虚线）与对照组的累计每次发送转化（来自快照中的发送与成功次数：优化目标为转化时，成功即转化）。',
     cumulativeClicksCaption:
-      '截至每次重新优化，各文案、全部文案合计（虚线）与对照组的累计每次发送点击。快照只记录优化目标的成功次数，本活动为点击，因此没有随时间变化的转化；当前文案与对照组的每次发送转化见上方表格下的说明。',
+      '截至每次重新优化，各文案与全部文案合计（虚线）的累计每次发送点击；对照组不发送文案，没有点击，因此不在图中。快照只记录优化目标的成功次数，本活动为点击，因此没有随时间变化的转化；当前文案与对照组的每次发送转化见上方表格下的说明。',
     conversionsPerSendAxis: '每次发送的转化',
     clicksPerSendAxis: '每次发送的点击',
     pooled: '全部文案（合计）',

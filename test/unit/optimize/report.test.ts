@@ -339,6 +339,25 @@ describe('campaign report', () => {
     expect(charts['s1-cumulative.svg']).toContain('Cumulative clicks per send');
   });
 
+  it('shows the control of a click campaign by what it measures, conversions without a message, and no click rate', () => {
+    const { markdown, charts } = campaignReport(state('click'));
+    // Counts and conversions per send stay; no CTR, CVR or posterior of clicks.
+    expect(tableRow(markdown, 'control')).toMatch(
+      /^\| `control` \| \(no message\) \| control \| active \| 10\.0% \| 100 \| 0 \| — \| 2 \| 50\.00 \| — \| — \| 2\.00% \| — \| — \| — \|$/,
+    );
+    expect(charts['s1-posteriors.svg']).not.toContain('control (no message)');
+    expect(charts['s1-posteriors.svg']).not.toContain('control mean');
+    expect(charts['s1-posteriors.svg']).toContain('v1: Headline v1');
+    expect(charts['s1-cumulative.svg']).not.toContain('control (no message)');
+    expect(markdown).toContain('The control receives no message, so it has no clicks per send');
+  });
+
+  it('keeps the control in the posterior chart of a conversion campaign, as the reference', () => {
+    const { charts } = campaignReport(state('conversion'));
+    expect(charts['s1-posteriors.svg']).toContain('control (no message)');
+    expect(charts['s1-posteriors.svg']).toContain('control mean');
+  });
+
   it('gives no NaN, Infinity or undefined when every count is zero and nothing was re-optimized', () => {
     const s = state('conversion', false);
     const zero: CampaignState = {
