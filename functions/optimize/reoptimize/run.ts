@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { ConflictError, NotFoundError, stepErrorMessage } from '../../../core/errors';
 import type { Workflow } from '../../shared/adapters/workflow';
 import type { Table } from '../../shared/ports';
+import type { PreferenceThresholds } from '../schema';
 import { clockOf, type OptimizePorts } from './ports';
 
 export type OptimizationTrigger = 'api' | 'schedule';
@@ -16,6 +17,8 @@ export interface OptimizationRecord {
   readonly trigger: OptimizationTrigger;
   readonly breed: boolean;
   readonly campaignIds?: string[];
+  /** The run's own preference-export thresholds (absent: the defaults). */
+  readonly preferences?: PreferenceThresholds;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly executionArn?: string;
@@ -42,7 +45,7 @@ export const newOptimizationId = (now: Date) =>
  * rethrown.
  */
 export async function startOptimization(
-  input: { campaignIds?: string[]; breed: boolean },
+  input: { campaignIds?: string[]; breed: boolean; preferences?: PreferenceThresholds },
   trigger: OptimizationTrigger,
   ports: { operations: Table; workflow: Workflow; now?: () => Date; newId?: () => string },
 ): Promise<OptimizationRecord> {
@@ -66,6 +69,9 @@ export async function startOptimization(
     trigger,
     breed: input.breed,
     ...(input.campaignIds ? { campaignIds: input.campaignIds } : {}),
+    ...(input.preferences && Object.keys(input.preferences).length > 0
+      ? { preferences: input.preferences }
+      : {}),
     createdAt: at,
     updatedAt: at,
   };
