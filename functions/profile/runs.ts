@@ -25,7 +25,6 @@ import {
 import { type AssociationRule, associationRules, frequentItemsets, rulesFor } from './kernels/fpgrowth';
 import { shardPrefix } from './raw-store';
 import { renderRunReport } from './report';
-import type { RunFigures, RunModel } from './run-records';
 import type { BehaviourEvent } from './schema';
 import {
   addUserToStats,
@@ -50,6 +49,25 @@ export class ShardReadError extends TailorError {
 export type RunTrigger = 'api' | 'schedule' | 'ingestion';
 export type RunStatus = 'starting' | 'running' | 'succeeded' | 'failed';
 export type RunPhase = 'preparing' | 'aggregating' | 'fitting' | 'assigning' | 'reporting' | 'done';
+
+export interface RunFigures {
+  readonly snapshotDate: string;
+  readonly cleaning: CleaningCounts;
+  readonly users: number;
+  readonly buyers: number;
+  readonly baskets: number;
+  readonly segments: number;
+  readonly k: number;
+  readonly silhouette: Array<{ k: number; silhouette: number }>;
+  readonly rules: number;
+  /** Kept events by type; with views, the funnel ratios. */
+  readonly eventTypes: Record<string, number>;
+  readonly funnel: {
+    viewToCart: number | null;
+    viewToPurchase: number | null;
+    cartToPurchase: number | null;
+  };
+}
 
 export interface RunRecord {
   readonly runId: string;
@@ -322,6 +340,20 @@ export async function profileShard(runId: string, descriptor: ShardDescriptor, p
   ]);
   await ports.operations.increment(runKey(runId), { shardsDone: 1 });
   return { runId, shard, users: result.users.length, events: result.cleaning.eventsKept };
+}
+
+/** What FitSegments leaves for the assignment and the report. */
+export interface RunModel {
+  readonly reference: GlobalReference;
+  readonly boundaries: RfmBoundaries;
+  readonly segmentation: SegmentationModel;
+  readonly rules: AssociationRule[];
+  readonly cleaning: CleaningCounts;
+  readonly eventTypes: Record<string, number>;
+  readonly users: number;
+  readonly baskets: number;
+  readonly basketsMined: number;
+  readonly firstEventAt: string | null;
 }
 
 async function readJsonFiles<T>(ports: RunPorts, prefix: string): Promise<T[]> {
