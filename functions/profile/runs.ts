@@ -26,14 +26,14 @@ import {
   fitRfmBoundaries,
   type GlobalReference,
   mergeCategoryPrices,
-  type RfmBoundaries,
   rfmOf,
   type UserAggregate,
   userFeatures,
 } from './features';
-import { type AssociationRule, associationRules, frequentItemsets, rulesFor } from './kernels/fpgrowth';
+import { associationRules, frequentItemsets, rulesFor } from './kernels/fpgrowth';
 import { shardPrefix } from './raw-store';
 import { renderRunReport } from './report';
+import type { RunFigures, RunModel, RunRecord, RunTrigger } from './run-record';
 import type { BehaviourEvent } from './schema';
 import {
   addUserToStats,
@@ -44,53 +44,16 @@ import {
   fitSegmentation,
   mergeSegmentStats,
   type PreviousSegment,
-  type SegmentationModel,
   type SegmentStats,
 } from './segments';
 import type { ProfileStore, StoredRule } from './store';
 
+// The record types live in `run-record.ts` (the report reads them too); callers have always found them here.
+export type { RunFigures, RunModel, RunPhase, RunRecord, RunStatus, RunTrigger } from './run-record';
+
 /** A shard's data could not be read: the state machine retries, then fails the run. */
 export class ShardReadError extends TailorError {
   override readonly code = 'ShardReadError';
-}
-
-export type RunTrigger = 'api' | 'schedule' | 'ingestion';
-export type RunStatus = 'starting' | 'running' | 'succeeded' | 'failed';
-export type RunPhase = 'preparing' | 'aggregating' | 'fitting' | 'assigning' | 'reporting' | 'done';
-
-export interface RunFigures {
-  readonly snapshotDate: string;
-  readonly cleaning: CleaningCounts;
-  readonly users: number;
-  readonly buyers: number;
-  readonly baskets: number;
-  readonly segments: number;
-  readonly k: number;
-  readonly silhouette: Array<{ k: number; silhouette: number }>;
-  readonly rules: number;
-  /** Kept events by type; with views, the funnel ratios. */
-  readonly eventTypes: Record<string, number>;
-  readonly funnel: {
-    viewToCart: number | null;
-    viewToPurchase: number | null;
-    cartToPurchase: number | null;
-  };
-}
-
-export interface RunRecord {
-  readonly runId: string;
-  readonly status: RunStatus;
-  readonly phase?: RunPhase;
-  readonly trigger: RunTrigger;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly executionArn?: string;
-  readonly shardCount?: number;
-  readonly shardsDone?: number;
-  readonly shardsAssigned?: number;
-  readonly figures?: RunFigures;
-  readonly reportKey?: string;
-  readonly error?: string;
 }
 
 /** Tuning of a run; the defaults suit data sets from thousands to millions of users. */
@@ -314,20 +277,6 @@ export async function profileShard(runId: string, descriptor: ShardDescriptor, p
   ]);
   await ledgerOf(ports).increment(runId, { shardsDone: 1 });
   return { runId, shard, users: result.users.length, events: result.cleaning.eventsKept };
-}
-
-/** What FitSegments leaves for the assignment and the report. */
-export interface RunModel {
-  readonly reference: GlobalReference;
-  readonly boundaries: RfmBoundaries;
-  readonly segmentation: SegmentationModel;
-  readonly rules: AssociationRule[];
-  readonly cleaning: CleaningCounts;
-  readonly eventTypes: Record<string, number>;
-  readonly users: number;
-  readonly baskets: number;
-  readonly basketsMined: number;
-  readonly firstEventAt: string | null;
 }
 
 async function readJsonFiles<T>(ports: RunPorts, prefix: string): Promise<T[]> {
