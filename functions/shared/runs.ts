@@ -17,7 +17,22 @@ import type { Item, Key, Table } from './ports';
  *   way a core reads the time (tests pass a fixed clock).
  * - {@link stepFailure}: the message a Catch path records from Step Functions' `{ Error, Cause }`.
  * The Step Functions side (a table of step name → schema + function) is `stepTask` in
- * `./steps.ts`, the twin of `httpApi` in `./http.ts`.
+ * `./steps.ts`, the twin of `httpApi` in `./http.ts`; ports come from `functions/container.ts`.
+ *
+ * Adopting it, for a re-optimization (today's behaviour kept):
+ *
+ *   const optimizationKind: RunKind = {
+ *     noun: 're-optimization run', idField: 'runId', key: operationsKeys.optimizationRun,
+ *     lock: { key: operationsKeys.optimizationRunLock, seconds: 2 * 3600,
+ *             conflict: (id) => `re-optimization ${id} is already under way` },
+ *   };
+ *   const ledger = new RunLedger<OptimizationRecord>(ports.operations, optimizationKind, ports.now);
+ *   await ledger.start(runId, record, { workflow, input, failedStart: (e) => ({ status: 'failed', … }) });
+ *   await ledger.finish(runId, { finishedAt, summary }, at);
+ *   await ledger.fail(runId, stepFailure(error, { unwrap: true }), { finishedAt }, at);
+ *
+ * A campaign run (its record is the campaign, in its own store, without a lock) uses
+ * {@link launch} alone: `launch(workflow, campaignId, { campaignId }, { started, failed })`.
  */
 
 /** The one way a core reads the time; ports carry `now?: Clock` and tests pass a fixed one. */
@@ -107,7 +122,12 @@ export interface RunKind {
    * One run at a time: the lock item's key, and how long a lock holds before it counts as
    * abandoned (a run whose fail step never ran must not block every later run).
    */
-  readonly lock?: { readonly key: Key; readonly seconds: number };
+  readonly lock?: {
+    readonly key: Key;
+    readonly seconds: number;
+    /** The 409's message for the holder's id; default `<noun> <id> is already under way`. */
+    readonly conflict?: (holder: string) => string;
+  };
 }
 
 /** The fields every record of the framework has. */
@@ -143,7 +163,9 @@ export class RunLedger<R extends RunBase> {
     const held = await this.table.get(lock.key);
     if (held && Number(held['expiresAt']) > nowSeconds) {
       const holder = held[this.kind.idField];
-      throw new ConflictError(`${this.kind.noun} ${String(holder)} is already under way`, {
+      const message =
+        lock.conflict?.(String(holder)) ?? `${this.kind.noun} ${String(holder)} is already under way`;
+      throw new ConflictError(message, {
         [this.kind.idField]: holder,
       });
     }

@@ -230,3 +230,16 @@ describe('stepTask', () => {
     await expect(failing({ step: 'read' }, context)).rejects.toMatchObject({ name: 'ShardReadError' });
   });
 });
+
+describe('a lock with its own conflict message', () => {
+  it('answers the 409 in the words the kind chose', async () => {
+    const ledger = new RunLedger<TestRun>(new MemoryTable(), {
+      ...kind,
+      lock: { ...kind.lock!, conflict: (id) => `re-optimization ${id} is already under way` },
+    });
+    await ledger.start('a', record('a'), { workflow: workflow(), input: {}, failedStart: failStart });
+    await expect(
+      ledger.start('b', record('b'), { workflow: workflow(), input: {}, failedStart: failStart }),
+    ).rejects.toThrow(new ConflictError('re-optimization a is already under way'));
+  });
+});
