@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ValidationError } from '../../../core/errors';
 import type { Workflow } from '../../shared/adapters/workflow';
+import { launch } from '../../shared/runs';
 import type { Campaign } from '../records';
 import type { CampaignSpec } from '../schema';
 import type { CampaignStore } from '../store';
@@ -24,18 +25,23 @@ export async function createCampaign(
   const campaignId = (ports.newId ?? newCampaignId)();
   const campaign: Campaign = { campaignId, spec, status: 'creating', createdAt: now, updatedAt: now };
   await ports.store.createCampaign(campaign);
-  try {
-    const { executionArn } = await ports.workflow.start(campaignId, { campaignId });
-    await ports.store.updateCampaign(campaignId, { executionArn });
-    return { ...campaign, executionArn };
-  } catch (error) {
-    const { name, message } = error as Error;
-    await ports.store.updateCampaign(campaignId, {
-      status: 'failed',
-      error: { error: name || 'Error', cause: `the campaign run did not start: ${message}`.slice(0, 2000) },
-    });
-    throw error;
-  }
+  const { executionArn } = await launch(
+    ports.workflow,
+    campaignId,
+    { campaignId },
+    {
+      started: (arn) => ports.store.updateCampaign(campaignId, { executionArn: arn }),
+      failed: ({ name, message }) =>
+        ports.store.updateCampaign(campaignId, {
+          status: 'failed',
+          error: {
+            error: name || 'Error',
+            cause: `the campaign run did not start: ${message}`.slice(0, 2000),
+          },
+        }),
+    },
+  );
+  return { ...campaign, executionArn };
 }
 
 /** A user list's ids: a JSON array of ids, or one id per line (blank lines skipped), deduplicated. */

@@ -81,8 +81,8 @@ export interface FinishResult {
   readonly messagesPrefix?: string;
 }
 
-/** The run's clock: the ports' `now`, else the wall clock. */
-export const clockOf = (ports: { now?: () => Date }) => (ports.now ?? (() => new Date()))();
+/** The run framework's clock (the ports' `now`, else the wall clock). */
+export { clockOf } from '../../shared/runs';
 
 /** Run `f` over items, `width` at a time (store reads for hundreds of users). */
 export async function inGroups<T, R>(

@@ -78,4 +78,5 @@ export const optionsOf = (ports: OptimizePorts): OptimizeOptions => ({
   ...defaultOptimizeOptions,
   ...ports.options,
 });
-export const clockOf = (ports: { now?: () => Date }) => (ports.now ?? (() => new Date()))();
+/** The run framework's clock (the ports' `now`, else the wall clock). */
+export { clockOf } from '../../shared/runs';
