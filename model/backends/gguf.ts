@@ -138,7 +138,11 @@ async function loadModel(file: string, options: GgufBackendOptions): Promise<Loa
     model = await llama.loadModel({ modelPath: file });
   } catch (error) {
     await llama.dispose();
-    const reason = errors.findLast((line) => line.length > 0) ?? (error as Error).message;
+    // llama.cpp logs the cause (an unknown architecture, a missing tensor) before its summary line.
+    const reason =
+      errors.find((line) => /unknown model architecture|error loading model:/.test(line))?.replace(/^.*error loading model[^:]*: /, '') ??
+      errors.findLast((line) => line.length > 0) ??
+      (error as Error).message;
     throw new ModelFileError(
       file,
       `llama.cpp could not load this ${summary.architecture} model (${reason.split('\n')[0]})`,

@@ -5,7 +5,7 @@
  *
  * The weights are random (seeded) with one hand-set part: every token embedding carries a
  * constant first component, and the output matrix reads that component with a per-token bias,
- * so whatever the input, the model prefers closing quotes and brackets, then letters, and
+ * so whatever the input, the model prefers closing quotes, then brackets, then letters, and
  * `<|im_end|>` once the JSON is complete. Under the copy schema's grammar that keeps strings
  * short, so a test can bound the tokens; the grammar, not the weights, makes the JSON valid.
  */
@@ -48,8 +48,9 @@ function outputBias(vocabSize: number): Float32Array {
   const bias = new Float32Array(vocabSize);
   const byte = (c: string) => special.length + c.charCodeAt(0);
   for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ') bias[byte(c)] = 3;
-  bias[byte('"')] = 8;
-  bias[byte(']')] = 9;
+  // A closing quote beats everything a string may hold; a closing bracket beats a comma.
+  bias[byte('"')] = 9;
+  bias[byte(']')] = 8;
   bias[imEnd] = 10;
   return bias;
 }
