@@ -5,8 +5,6 @@
 import path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { ConfigurationError } from '../../core/errors';
-import { backendFromConfig } from '../../model/backends';
 import {
   catalogModel,
   defaultModelsDir,
@@ -17,7 +15,7 @@ import {
 } from '../../model/catalog';
 import { inspectModelFile, ModelFileError } from '../../model/gguf';
 import { PullError, pullModel, readManifest } from '../../model/pull';
-import { startModelServer } from '../../model/server';
+import { serveModel } from '../../model/serve';
 import { table } from '../output';
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 2 : 0)} MB`;
@@ -143,23 +141,17 @@ export function modelCommand(program: Command): void {
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', '4570')
     .action(async (options: { model?: string; backend?: string; host: string; port: string }) => {
-      const settings = {
-        ...process.env,
-        ...(options.model ? { TAILOR_MODEL_BACKEND: 'gguf', TAILOR_MODEL_PATH: options.model } : {}),
-        ...(options.backend ? { TAILOR_MODEL_BACKEND: options.backend } : {}),
-      };
-      try {
-        const backend = backendFromConfig(settings);
-        const server = await startModelServer({ host: options.host, port: Number(options.port), backend });
-        const device = (backend as { device?: string }).device;
-        console.log(`Model endpoint ${server.url}  (${backend.name} backend${device ? `, ${device}` : ''})`);
-        const stop = () => void server.close().then(() => process.exit(0));
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      } catch (error) {
-        if (error instanceof ConfigurationError) fail(error.message);
-        throw error;
-      }
+      await serveModel(
+        [
+          ...(options.model ? ['--model', options.model] : []),
+          ...(options.backend ? ['--backend', options.backend] : []),
+          '--host',
+          options.host,
+          '--port',
+          options.port,
+        ],
+        process.env,
+      );
     });
 }
 

@@ -14,7 +14,7 @@ import { buildTinyModel } from '../support/tiny-gguf';
 /**
  * A real language model in the loop, offline: the test writes a tiny llama-architecture GGUF
  * (test/support/tiny-gguf.ts), the local model server loads it through node-llama-cpp in its
- * own process (`tailor model serve`, the backend `npm start` uses with TAILOR_MODEL_BACKEND=gguf),
+ * own process (model/serve.ts, which `tailor model serve` runs, with the backend `npm start` uses with TAILOR_MODEL_BACKEND=gguf),
  * and POST /generate runs through the SageMaker protocol on it. The weights are random, so the
  * copy is nonsense; what is proven is the loading code, the chat template, the grammar that
  * makes any weights answer contract-valid JSON, and the guardrails judging what comes out.
@@ -33,7 +33,7 @@ let endpoint: string;
 
 /** `tailor model serve` on a free port; resolves with its URL, or rejects with what it printed. */
 function serve(model: string): Promise<{ url: string; child: ChildProcessWithoutNullStreams }> {
-  const child = spawn(tsx, ['cli/main.ts', 'model', 'serve', '--model', model, '--port', '0'], {
+  const child = spawn(tsx, ['model/serve.ts', '--model', model, '--port', '0'], {
     cwd: root,
     // The CPU build, one thread: the test's timing does not depend on how busy the machine is
     // (llama.cpp's threads spin-wait, which stalls when cores are oversubscribed).
@@ -148,21 +148,6 @@ describe('a bad model file is refused at start in one line naming it', () => {
     expect(stderr).toMatch(reason);
     expect(stderr).not.toMatch(/\n\s+at /);
   };
-
-  test('missing', async () => {
-    const file = path.join(dir, 'missing.gguf');
-    const { code, stderr } = await refused(file);
-    expect(code).toBe(1);
-    oneLine(stderr, file, /does not exist/);
-  });
-
-  test('not GGUF', async () => {
-    const file = path.join(dir, 'notes.gguf');
-    writeFileSync(file, 'these are not weights\n');
-    const { code, stderr } = await refused(file);
-    expect(code).toBe(1);
-    oneLine(stderr, file, /is not a GGUF model/);
-  });
 
   test('corrupt: cut short in its tensor data', async () => {
     const file = path.join(dir, 'cut.gguf');
