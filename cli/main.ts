@@ -64,7 +64,10 @@ program
   .option('--data-dir <dir>', 'where data is kept between runs', '.tailor')
   .option('--in-memory', 'keep nothing after exit')
   .option('--no-schedules', 'do not fire the schedule rules')
-  .option('--model <name|file>', 'run a GGUF model in the model endpoint (a catalog name, a file in <data-dir>/models, or a path)')
+  .option(
+    '--model <name|file>',
+    'run a GGUF model in the model endpoint (a catalog name, a file in <data-dir>/models, or a path)',
+  )
   .action(start);
 
 withApi(program.command('health').description('check the API and the stores behind it')).action(

@@ -96,7 +96,9 @@ export function modelFiles(dir: string): string[] {
   } catch {
     return [];
   }
-  return names.filter((n) => n.toLowerCase().endsWith('.gguf') && statSync(path.join(dir, n)).isFile()).sort();
+  return names
+    .filter((n) => n.toLowerCase().endsWith('.gguf') && statSync(path.join(dir, n)).isFile())
+    .sort();
 }
 
 /**

@@ -131,7 +131,9 @@ class HeaderReader {
 
   private async need(n: number): Promise<void> {
     if (this.position + n > this.fileSize) {
-      throw new CorruptError(`the header runs past the end of the file (byte ${this.position + n} of ${this.fileSize})`);
+      throw new CorruptError(
+        `the header runs past the end of the file (byte ${this.position + n} of ${this.fileSize})`,
+      );
     }
     const end = this.start + this.buffer.length;
     if (this.position + n <= end) return;
@@ -156,7 +158,8 @@ class HeaderReader {
     await this.need(8);
     const v = this.buffer.readBigUInt64LE(this.at());
     this.position += 8;
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new CorruptError(`a length or offset is impossibly large (${v})`);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new CorruptError(`a length or offset is impossibly large (${v})`);
     return Number(v);
   }
 
@@ -271,7 +274,8 @@ async function parseHeader(reader: HeaderReader): Promise<GgufHeader> {
     tensors.push({ name, dims, type, offset });
   }
   const alignmentValue = metadata.get('general.alignment');
-  const alignment = typeof alignmentValue === 'number' && alignmentValue > 0 ? alignmentValue : ggufDefaultAlignment;
+  const alignment =
+    typeof alignmentValue === 'number' && alignmentValue > 0 ? alignmentValue : ggufDefaultAlignment;
   const dataOffset = Math.ceil(reader.position / alignment) * alignment;
   for (const tensor of tensors) {
     const bytes = tensorBytes(tensor);

@@ -71,14 +71,20 @@ export async function pullModel(options: PullOptions): Promise<PullResult> {
 
   const { response, declared } = await request(options.url, have, options.timeoutMs ?? 60_000);
   const expectedSha = options.sha256?.toLowerCase() ?? declared.sha256;
-  const verifiedBy: PullResult['verifiedBy'] = options.sha256 ? 'catalog' : declared.sha256 ? 'server' : 'none';
+  const verifiedBy: PullResult['verifiedBy'] = options.sha256
+    ? 'catalog'
+    : declared.sha256
+      ? 'server'
+      : 'none';
 
   let offset = 0;
   let total: number | undefined = options.bytes ?? declared.bytes;
   if (response.status === 206) {
     const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(response.headers.get('content-range') ?? '');
     if (!range || Number(range[1]) !== have) {
-      throw new PullError(`the server answered a range this download did not ask for (${response.headers.get('content-range')}); delete ${part} and pull again`);
+      throw new PullError(
+        `the server answered a range this download did not ask for (${response.headers.get('content-range')}); delete ${part} and pull again`,
+      );
     }
     offset = have;
     if (range[3] !== '*') total ??= Number(range[3]);
@@ -126,7 +132,9 @@ export async function pullModel(options: PullOptions): Promise<PullResult> {
   }
 
   if (total !== undefined && written < total) {
-    throw new PullError(`the download stopped at ${written} of ${total} bytes; run the same command again to resume`);
+    throw new PullError(
+      `the download stopped at ${written} of ${total} bytes; run the same command again to resume`,
+    );
   }
   const sha256 = hash.digest('hex');
   if ((total !== undefined && written !== total) || (expectedSha && sha256 !== expectedSha)) {

@@ -52,7 +52,11 @@ export function modelCommand(program: Command): void {
         onStart: (resumedFrom, total) => {
           from = resumedFrom;
           if (resumedFrom > 0) console.log(`resuming at ${mb(resumedFrom)}`);
-          bar.start(total ?? 0, resumedFrom, { done: mb(resumedFrom), size: total ? mb(total) : '?', speed: '' });
+          bar.start(total ?? 0, resumedFrom, {
+            done: mb(resumedFrom),
+            size: total ? mb(total) : '?',
+            speed: '',
+          });
         },
         onProgress: (done, total) => {
           const seconds = (performance.now() - started) / 1000;
@@ -66,7 +70,9 @@ export function modelCommand(program: Command): void {
       bar.stop();
       console.log(
         `${result.file}: ${mb(result.bytes)}, sha256 ${result.sha256} (${
-          result.verifiedBy === 'none' ? 'recorded; no published digest to check against' : `checked against the ${result.verifiedBy}'s`
+          result.verifiedBy === 'none'
+            ? 'recorded; no published digest to check against'
+            : `checked against the ${result.verifiedBy}'s`
         })`,
       );
       console.log(`Start with it:  TAILOR_MODEL_BACKEND=gguf TAILOR_MODEL_PATH=${result.file} npm start`);
@@ -92,7 +98,13 @@ export function modelCommand(program: Command): void {
       const manifest = await readManifest(full);
       try {
         const info = await inspectModelFile(full);
-        rows.push({ file, ...info, sha256: manifest?.sha256, verifiedBy: manifest?.verifiedBy, problem: undefined });
+        rows.push({
+          file,
+          ...info,
+          sha256: manifest?.sha256,
+          verifiedBy: manifest?.verifiedBy,
+          problem: undefined,
+        });
       } catch (error) {
         if (!(error instanceof ModelFileError)) throw error;
         rows.push({ file, problem: error.message });
@@ -115,10 +127,14 @@ export function modelCommand(program: Command): void {
                   r.file,
                   'fileSize' in r && r.fileSize !== undefined ? mb(r.fileSize) : '',
                   'architecture' in r ? r.architecture : '',
-                  'parameters' in r && r.parameters !== undefined ? `${(r.parameters / 1e9).toFixed(2)}B` : '',
+                  'parameters' in r && r.parameters !== undefined
+                    ? `${(r.parameters / 1e9).toFixed(2)}B`
+                    : '',
                   'contextLength' in r ? r.contextLength : '',
                   'hasChatTemplate' in r && r.hasChatTemplate ? 'yes' : 'no',
-                  'verifiedBy' in r && r.verifiedBy && r.verifiedBy !== 'none' ? `sha256 (${r.verifiedBy})` : 'no',
+                  'verifiedBy' in r && r.verifiedBy && r.verifiedBy !== 'none'
+                    ? `sha256 (${r.verifiedBy})`
+                    : 'no',
                 ],
           ),
         ),
@@ -136,7 +152,10 @@ export function modelCommand(program: Command): void {
   model
     .command('serve')
     .description('serve a model on the local SageMaker-protocol endpoint, without the rest of the system')
-    .option('--model <name|file>', 'a catalog name, a file in the models folder, or a path (sets the gguf backend)')
+    .option(
+      '--model <name|file>',
+      'a catalog name, a file in the models folder, or a path (sets the gguf backend)',
+    )
     .option('--backend <kind>', 'embedded, openai, llamacpp or gguf (default: TAILOR_MODEL_BACKEND)')
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', '4570')

@@ -2,9 +2,9 @@ import path from 'node:path';
 import { ConfigurationError } from '../../core/errors';
 import { dynamoEngineFromEnv, dynamoEngineNames } from '../../local/dynamodb';
 import { PortInUseError } from '../../local/net';
+import { defaultPorts, startLocal } from '../../local/runtime';
 import { backendFromConfig } from '../../model/backends';
 import { defaultModelsDir } from '../../model/catalog';
-import { defaultPorts, startLocal } from '../../local/runtime';
 import { pairs } from '../output';
 
 export interface StartOptions {

@@ -140,7 +140,9 @@ async function loadModel(file: string, options: GgufBackendOptions): Promise<Loa
     await llama.dispose();
     // llama.cpp logs the cause (an unknown architecture, a missing tensor) before its summary line.
     const reason =
-      errors.find((line) => /unknown model architecture|error loading model:/.test(line))?.replace(/^.*error loading model[^:]*: /, '') ??
+      errors
+        .find((line) => /unknown model architecture|error loading model:/.test(line))
+        ?.replace(/^.*error loading model[^:]*: /, '') ??
       errors.findLast((line) => line.length > 0) ??
       (error as Error).message;
     throw new ModelFileError(

@@ -100,7 +100,8 @@ function positiveInteger(settings: BackendSettings, name: string): number | unde
   const value = settings[name]?.trim();
   if (!value) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigurationError(`${name} must be a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new ConfigurationError(`${name} must be a positive integer, got "${value}"`);
   return n;
 }
 

@@ -63,10 +63,19 @@ async function refused(model: string): Promise<{ code: number; stderr: string }>
   }
 }
 
+/** The refused starts, begun in beforeAll beside the good one (each costs a process start). */
+const refusals = new Map<string, Promise<{ code: number; stderr: string }>>();
+
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'tailor-gguf-'));
   modelFile = path.join(dir, 'tiny.gguf');
   writeFileSync(modelFile, buildTinyModel());
+  const cut = path.join(dir, 'cut.gguf');
+  writeFileSync(cut, buildTinyModel().subarray(0, 300_000));
+  const alien = path.join(dir, 'alien.gguf');
+  writeFileSync(alien, buildTinyModel({ architecture: 'tailorformer' }));
+  refusals.set('cut', refused(cut));
+  refusals.set('alien', refused(alien));
   const started = await serve(modelFile);
   server = started.child;
   endpoint = started.url;
@@ -97,7 +106,11 @@ const brief: CopyBrief = {
 };
 
 test('the tiny model answers contract-valid copy JSON under the grammar, for every seed tried', async () => {
-  const client = new SageMakerRuntimeClient({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+  const client = new SageMakerRuntimeClient({
+    region: 'us-east-1',
+    endpoint,
+    credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+  });
   for (const seed of [1, 2, 3]) {
     const answer = await client.send(
       new InvokeEndpointCommand({
@@ -121,12 +134,21 @@ test('POST /generate runs on the GGUF model through the SageMaker protocol, and 
     version: '2.0',
     routeKey: 'POST /generate',
     rawPath: '/generate',
-    body: JSON.stringify({ products: brief.products, goal: 'promotion', channel: 'push', language: 'en', seed: 5 }),
+    body: JSON.stringify({
+      products: brief.products,
+      goal: 'promotion',
+      channel: 'push',
+      language: 'en',
+      seed: 5,
+    }),
     requestContext: { requestId: 'r1', http: { method: 'POST', path: '/generate' } },
     headers: {},
     isBase64Encoded: false,
   } as unknown as APIGatewayProxyEventV2;
-  const result = (await api(event, { functionName: 'generate', awsRequestId: 'r1' } as Context)) as APIGatewayProxyStructuredResultV2;
+  const result = (await api(event, {
+    functionName: 'generate',
+    awsRequestId: 'r1',
+  } as Context)) as APIGatewayProxyStructuredResultV2;
   const body = JSON.parse(result.body ?? '{}');
   expect(result.statusCode).toBe(200);
   expect(body.backend).toBe('tailor-tiny-test');
@@ -141,6 +163,8 @@ test('POST /generate runs on the GGUF model through the SageMaker protocol, and 
   for (const d of body.dropped) expect(d.reason).toMatch(/\w+: /);
 });
 
+// Missing, unreadable and not-GGUF files are refused by the same header check, in-process:
+// test/unit/model/gguf.test.ts.
 describe('a bad model file is refused at start in one line naming it', () => {
   const oneLine = (stderr: string, file: string, reason: RegExp) => {
     expect(stderr.split('\n')).toHaveLength(1);
@@ -151,16 +175,14 @@ describe('a bad model file is refused at start in one line naming it', () => {
 
   test('corrupt: cut short in its tensor data', async () => {
     const file = path.join(dir, 'cut.gguf');
-    writeFileSync(file, buildTinyModel().subarray(0, 300_000));
-    const { code, stderr } = await refused(file);
+    const { code, stderr } = await refusals.get('cut')!;
     expect(code).toBe(1);
     oneLine(stderr, file, /is corrupt: tensor .* ends at byte \d+ but the file has 300000/);
   });
 
   test('an architecture llama.cpp cannot load', async () => {
     const file = path.join(dir, 'alien.gguf');
-    writeFileSync(file, buildTinyModel({ architecture: 'tailorformer' }));
-    const { code, stderr } = await refused(file);
+    const { code, stderr } = await refusals.get('alien')!;
     expect(code).toBe(1);
     oneLine(stderr, file, /unknown model architecture: 'tailorformer'/);
   });

@@ -4,7 +4,7 @@
  * dimensions are given in ggml's order: the first is the one that varies fastest in memory,
  * so a matrix of `out` rows by `in` columns is `[in, out]`.
  */
-import { ggufDefaultAlignment, GgmlType, GgufType, ggufMagic } from '../../model/gguf';
+import { GgmlType, GgufType, ggufDefaultAlignment, ggufMagic } from '../../model/gguf';
 
 export type MetaValue =
   | { readonly type: 'u32'; readonly value: number }
@@ -93,7 +93,9 @@ export function writeGguf(metadata: ReadonlyMap<string, MetaValue>, tensors: rea
   for (const tensor of tensors) {
     const elements = tensor.dims.reduce((a, b) => a * b, 1);
     if (elements !== tensor.data.length) {
-      throw new Error(`tensor ${tensor.name}: dims ${tensor.dims.join('x')} but ${tensor.data.length} values`);
+      throw new Error(
+        `tensor ${tensor.name}: dims ${tensor.dims.join('x')} but ${tensor.data.length} values`,
+      );
     }
     out.string(tensor.name);
     out.u32(tensor.dims.length);

@@ -35,7 +35,13 @@ const imEnd = 4;
 /** The tiny model's vocabulary: control tokens, then one token per byte. */
 export function tinyVocabulary(): { tokens: string[]; types: number[] } {
   const tokens: string[] = [...special];
-  const types: number[] = [tokenType.unknown, tokenType.control, tokenType.control, tokenType.control, tokenType.control];
+  const types: number[] = [
+    tokenType.unknown,
+    tokenType.control,
+    tokenType.control,
+    tokenType.control,
+    tokenType.control,
+  ];
   for (let b = 0; b < 256; b++) {
     tokens.push(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
     types.push(tokenType.byte);
@@ -49,9 +55,9 @@ function outputBias(vocabSize: number): Float32Array {
   const byte = (c: string) => special.length + c.charCodeAt(0);
   for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ') bias[byte(c)] = 3;
   // A closing quote beats everything a string may hold; a closing bracket beats a comma.
-  bias[byte('"')] = 9;
+  bias[byte('"')] = 12;
   bias[byte(']')] = 8;
-  bias[imEnd] = 10;
+  bias[imEnd] = 14;
   return bias;
 }
 
@@ -82,7 +88,7 @@ export function buildTinyModel(options: TinyModelOptions = {}): Buffer {
   // After RMS normalization the constant component is about 1 / rms of an embedding.
   const constant = 1 / Math.sqrt((1 + (embd - 1) * 0.01) / embd);
   const bias = outputBias(vocab);
-  const output = random(vocab * embd, 0.2);
+  const output = random(vocab * embd, 0.1);
   for (let t = 0; t < vocab; t++) output[t * embd] = bias[t]! / constant;
 
   const tensors: Tensor[] = [

@@ -80,10 +80,14 @@ describe('a bad model file is a ModelFileError: one line naming the file', () =>
     expect(await refused(file('empty.gguf', ''))).toMatch(/is empty/);
   });
   test('not GGUF (a safetensors or text file)', async () => {
-    expect(await refused(file('model.gguf', '{"__metadata__":{}}'))).toMatch(/is not a GGUF model \(it starts with "\{\\"__"/);
+    expect(await refused(file('model.gguf', '{"__metadata__":{}}'))).toMatch(
+      /is not a GGUF model \(it starts with "\{\\"__"/,
+    );
   });
   test('corrupt: cut inside the header', async () => {
-    expect(await refused(file('cut-header.gguf', tiny.subarray(0, 2000)))).toMatch(/is corrupt: the header runs past the end/);
+    expect(await refused(file('cut-header.gguf', tiny.subarray(0, 2000)))).toMatch(
+      /is corrupt: the header runs past the end/,
+    );
   });
   test('corrupt: cut inside the tensor data (an interrupted download)', async () => {
     expect(await refused(file('cut-data.gguf', tiny.subarray(0, tiny.length - 100)))).toMatch(
@@ -104,7 +108,9 @@ describe('a bad model file is a ModelFileError: one line naming the file', () =>
 describe('the grammar schema', () => {
   test('lowers a maxLength over llama.cpp repetition limit and keeps the rest of the contract', () => {
     const schema = toGrammarSchema(copyOutputJsonSchema) as {
-      properties: { variants: { items: { properties: Record<string, { maxLength?: number; minLength?: number }> } } };
+      properties: {
+        variants: { items: { properties: Record<string, { maxLength?: number; minLength?: number }> } };
+      };
     };
     const fields = schema.properties.variants.items.properties;
     expect(fields['body']).toEqual({ type: 'string', minLength: 1, maxLength: grammarRepetitionLimit });
@@ -112,7 +118,9 @@ describe('the grammar schema', () => {
     expect(JSON.stringify(schema)).toContain('"additionalProperties":false');
   });
   test('drops keywords the grammar compiler does not know, reads anyOf as oneOf', () => {
-    expect(toGrammarSchema({ $schema: 'x', type: 'object', anyOf: [{ type: 'string', pattern: 'a+' }] })).toEqual({
+    expect(
+      toGrammarSchema({ $schema: 'x', type: 'object', anyOf: [{ type: 'string', pattern: 'a+' }] }),
+    ).toEqual({
       type: 'object',
       oneOf: [{ type: 'string' }],
     });
@@ -121,7 +129,9 @@ describe('the grammar schema', () => {
 
 describe('choosing the gguf backend', () => {
   test('TAILOR_MODEL_PATH names the file; a catalog name resolves in the models folder', () => {
-    expect(backendFromConfig({ TAILOR_MODEL_BACKEND: 'gguf', TAILOR_MODEL_PATH: '/m/x.gguf' }).name).toBe('gguf');
+    expect(backendFromConfig({ TAILOR_MODEL_BACKEND: 'gguf', TAILOR_MODEL_PATH: '/m/x.gguf' }).name).toBe(
+      'gguf',
+    );
     expect(() =>
       backendFromConfig({ TAILOR_MODEL_BACKEND: 'gguf', TAILOR_MODELS_DIR: path.join(dir, 'none') }),
     ).toThrow(/TAILOR_MODEL_BACKEND=gguf needs TAILOR_MODEL_PATH, or a model in .*none \(tailor model pull/);
@@ -136,11 +146,19 @@ describe('choosing the gguf backend', () => {
     expect(chooseModelFile(path.join(dir, 'absent'))).toBeUndefined();
   });
   test('a bad GPU or thread setting is refused by name', () => {
-    expect(() => backendFromConfig({ TAILOR_MODEL_BACKEND: 'gguf', TAILOR_MODEL_PATH: 'a.gguf', TAILOR_MODEL_GPU: 'tpu' })).toThrow(
-      /TAILOR_MODEL_GPU must be one of auto, cpu/,
-    );
     expect(() =>
-      backendFromConfig({ TAILOR_MODEL_BACKEND: 'gguf', TAILOR_MODEL_PATH: 'a.gguf', TAILOR_MODEL_THREADS: '0' }),
+      backendFromConfig({
+        TAILOR_MODEL_BACKEND: 'gguf',
+        TAILOR_MODEL_PATH: 'a.gguf',
+        TAILOR_MODEL_GPU: 'tpu',
+      }),
+    ).toThrow(/TAILOR_MODEL_GPU must be one of auto, cpu/);
+    expect(() =>
+      backendFromConfig({
+        TAILOR_MODEL_BACKEND: 'gguf',
+        TAILOR_MODEL_PATH: 'a.gguf',
+        TAILOR_MODEL_THREADS: '0',
+      }),
     ).toThrow(/TAILOR_MODEL_THREADS must be a positive integer/);
   });
 });

@@ -71,12 +71,25 @@ beforeEach(() => {
 test('downloads through the redirect, checks the declared SHA-256 and size, and records them', async () => {
   const dest = path.join(dir, 'a', 'model.gguf');
   const progress: number[] = [];
-  const result = await pullModel({ url: `${base}/repo/resolve/main/model.gguf`, dest, onProgress: (done) => progress.push(done) });
-  expect(result).toMatchObject({ bytes: payload.length, sha256: digest, verifiedBy: 'server', resumedFrom: 0 });
+  const result = await pullModel({
+    url: `${base}/repo/resolve/main/model.gguf`,
+    dest,
+    onProgress: (done) => progress.push(done),
+  });
+  expect(result).toMatchObject({
+    bytes: payload.length,
+    sha256: digest,
+    verifiedBy: 'server',
+    resumedFrom: 0,
+  });
   expect(readFileSync(dest).equals(payload)).toBe(true);
   expect(existsSync(`${dest}.part`)).toBe(false);
   expect(progress.at(-1)).toBe(payload.length);
-  expect(await readManifest(dest)).toMatchObject({ sha256: digest, bytes: payload.length, verifiedBy: 'server' });
+  expect(await readManifest(dest)).toMatchObject({
+    sha256: digest,
+    bytes: payload.length,
+    verifiedBy: 'server',
+  });
 });
 
 test('resumes with an HTTP Range request after the connection is cut', async () => {
@@ -85,7 +98,9 @@ test('resumes with an HTTP Range request after the connection is cut', async () 
   behaviour.cutAfter = 100_000;
   const first = await pullModel({ url, dest }).catch((e: unknown) => e);
   expect(first).toBeInstanceOf(PullError);
-  expect((first as Error).message).toMatch(/stopped at \d+ of 300000 bytes.*run the same command again to resume/);
+  expect((first as Error).message).toMatch(
+    /stopped at \d+ of 300000 bytes.*run the same command again to resume/,
+  );
   const kept = statSync(`${dest}.part`).size;
   expect(kept).toBeGreaterThan(0);
   expect(kept).toBeLessThan(payload.length);
@@ -101,7 +116,9 @@ test('refuses a file whose SHA-256 does not match, and removes it', async () => 
   const dest = path.join(dir, 'c', 'model.gguf');
   behaviour.etag = 'f'.repeat(64);
   await expect(pullModel({ url: `${base}/repo/resolve/main/model.gguf`, dest })).rejects.toThrow(
-    new PullError(`SHA-256 mismatch for model.gguf: expected ${'f'.repeat(64)}, got ${digest}; the file was removed`),
+    new PullError(
+      `SHA-256 mismatch for model.gguf: expected ${'f'.repeat(64)}, got ${digest}; the file was removed`,
+    ),
   );
   expect(existsSync(dest)).toBe(false);
   expect(existsSync(`${dest}.part`)).toBe(false);
