@@ -4,6 +4,7 @@ import type { GenerateResult } from '../../functions/generate/core';
 import { armPosterior, posteriorInterval } from '../../functions/optimize/posterior';
 import type { CampaignSpec } from '../../functions/optimize/schema';
 import type { Campaign, CampaignState } from '../../functions/optimize/store';
+import type { BodyOf, ResponseOf } from '../../functions/shared/contract';
 import type { ApiClient } from '../client';
 import { pairs, sleep, table } from '../output';
 
@@ -34,7 +35,7 @@ export async function createCampaign(
   spec: Partial<CampaignSpec>,
   options: { wait: boolean; timeout: string; quiet?: boolean },
 ): Promise<CampaignState | Campaign> {
-  const campaign = await client.request<Campaign>('POST', 'campaigns', spec);
+  const campaign = await client.createCampaign(spec as BodyOf<'POST /campaigns'>);
   if (!options.quiet)
     console.log(`campaign ${campaign.campaignId} created; generating and predicting variants`);
   if (!options.wait) return campaign;
@@ -43,7 +44,7 @@ export async function createCampaign(
     : new SingleBar({ format: 'campaign [{bar}] {value}/{total} segments  {status}', hideCursor: true });
   bar?.start(1, 0, { status: 'creating' });
   const state = await poll(
-    () => client.request<CampaignState>('GET', `campaigns/${campaign.campaignId}`),
+    () => client.campaign(campaign.campaignId),
     (s) => s.campaign.status !== 'creating',
     Number(options.timeout),
     `check with: tailor campaign get ${campaign.campaignId}`,
@@ -136,11 +137,9 @@ export async function postFeedbackFile(
         .map((line) => JSON.parse(line) as unknown);
   const totals = { accepted: 0, duplicates: 0, rejected: 0, unknown: 0 };
   for (let i = 0; i < events.length; i += 500) {
-    const result = await client.request<{ accepted: number; duplicates: number; rejected: unknown[] }>(
-      'POST',
-      'feedback',
-      { events: events.slice(i, i + 500) },
-    );
+    const result = await client.feedback({
+      events: events.slice(i, i + 500) as BodyOf<'POST /feedback'>['events'],
+    });
     totals.accepted += result.accepted;
     totals.duplicates += result.duplicates;
     totals.rejected += result.rejected.length;
@@ -149,15 +148,7 @@ export async function postFeedbackFile(
 }
 
 /** An optimization run record, as `GET /optimize/runs/{id}` answers. */
-export interface OptimizationRecord {
-  runId: string;
-  status: string;
-  trigger?: string;
-  startedAt?: string;
-  finishedAt?: string;
-  summary?: Record<string, unknown>;
-  error?: unknown;
-}
+export type OptimizationRecord = ResponseOf<'GET /optimize/runs/{id}'>;
 
 /** `tailor optimize`: start a re-optimization and follow it. */
 export async function optimize(
@@ -165,11 +156,11 @@ export async function optimize(
   body: { campaignIds?: string[]; breed: boolean },
   options: { wait: boolean; timeout: string; quiet?: boolean },
 ): Promise<OptimizationRecord> {
-  const run = await client.request<OptimizationRecord>('POST', 'optimize/runs', body);
+  const run = await client.startOptimize(body);
   if (!options.quiet) console.log(`re-optimization ${run.runId} started`);
   if (!options.wait) return run;
   const done = await poll(
-    () => client.request<OptimizationRecord>('GET', `optimize/runs/${run.runId}`),
+    () => client.optimization(run.runId),
     (r) => r.status !== 'running',
     Number(options.timeout),
     `check with: tailor optimize status ${run.runId}`,

@@ -31,8 +31,6 @@ import type { AllocationSnapshot, CampaignState, Variant } from '../../functions
 import { CONTROL } from '../../functions/optimize/store';
 import { categoryOfDescription, nonProduct } from '../../functions/profile/categories';
 import type { RunRecord } from '../../functions/profile/runs';
-import type { Segment } from '../../functions/profile/segments';
-import type { StoredRule } from '../../functions/profile/store';
 import { ApiClient } from '../client';
 import { pairs, table } from '../output';
 import { createCampaign, type OptimizationRecord, optimize, printCampaign } from './campaign';
@@ -318,11 +316,7 @@ async function runRound(client: ApiClient, campaignId: string, o: RoundOptions):
     buffer = [];
     if (batch.length === 0) return;
     posting = posting.then(async () => {
-      const result = await client.request<{ accepted: number; duplicates: number; rejected: unknown[] }>(
-        'POST',
-        'feedback',
-        { events: batch },
-      );
+      const result = await client.feedback({ events: batch });
       feedback.accepted += result.accepted;
       feedback.duplicates += result.duplicates;
       feedback.rejected += result.rejected.length;
@@ -345,10 +339,7 @@ async function runRound(client: ApiClient, campaignId: string, o: RoundOptions):
       const random = mulberry32(hash32(o.seed, 'decision', o.round, i));
       const userId = o.users[Math.floor(random() * o.users.length)]!;
       const at = new Date(o.from + Math.round(i * step)).toISOString();
-      const decision = await client.request<Decision>(
-        'GET',
-        `campaigns/${encodeURIComponent(campaignId)}/decision?userId=${encodeURIComponent(userId)}&at=${at}`,
-      );
+      const decision = await client.decision(campaignId, { userId, at });
       reasons.set(decision.reason, (reasons.get(decision.reason) ?? 0) + 1);
       const outcome = simulateOutcome(decision, o.truth, random);
       if ('impressionId' in decision) {
@@ -760,9 +751,9 @@ export async function demo(options: DemoOptions): Promise<void> {
       run = await profileRun(client, { wait: true, timeout: '600' });
     }
     if (run.status !== 'succeeded') throw new Error(`profiling run ${run.runId} ${run.status}: ${run.error}`);
-    const { segments } = await client.request<{ segments: Segment[] }>('GET', 'segments');
+    const { segments } = await client.segments();
     printSegments(segments);
-    const { rules } = await client.request<{ rules: StoredRule[] }>('GET', 'rules?limit=3');
+    const { rules } = await client.rules({ limit: 3 });
     if (rules.length > 0) printRules(rules);
     console.log(`  profiled in ${seconds(t)}`);
 
@@ -845,10 +836,7 @@ export async function demo(options: DemoOptions): Promise<void> {
         timeout: '600',
       },
     );
-    const afterFirst = await client.request<CampaignState>(
-      'GET',
-      `campaigns/${encodeURIComponent(campaignId)}`,
-    );
+    const afterFirst = await client.campaign(campaignId);
     truth = groundTruth(seed, afterFirst.variants);
     printChanges(created, afterFirst, reoptimized, truth);
     console.log(`  re-optimized in ${seconds(t)}`);
@@ -891,7 +879,7 @@ export async function demo(options: DemoOptions): Promise<void> {
         timeout: '600',
       },
     );
-    const state = await client.request<CampaignState>('GET', `campaigns/${encodeURIComponent(campaignId)}`);
+    const state = await client.campaign(campaignId);
     printCampaign(state);
     const key = state.campaign.reportKey ?? `${campaignReportPrefix(campaignId)}report.md`;
     const saved = await saveReport(path.resolve(options.out), state, s3);

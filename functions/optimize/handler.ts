@@ -18,7 +18,7 @@ import { parseWith } from '../shared/validation';
 import { campaignStep, campaignStepSchema, createCampaign, parseUserList } from './campaign-run';
 import { decide } from './decision';
 import { acceptFeedback } from './feedback';
-import { getOptimization, optimizeStep, optimizeStepSchema, startOptimization } from './reoptimize';
+import { getOptimization, liveVerdicts, optimizeStep, optimizeStepSchema, startOptimization } from './reoptimize';
 import { campaignReport, writeCampaignReport } from './report';
 import {
   campaignBodySchema,
@@ -64,7 +64,10 @@ export const api = httpApi('optimize', {
   }),
   'GET /campaigns/{id}': defineRoute({
     params: idParamsSchema,
-    handle: async ({ params }) => ({ body: await store().getState(params.id) }),
+    handle: async ({ params }) => {
+      const state = await store().getState(params.id);
+      return { body: { ...state, live: liveVerdicts(state) } };
+    },
   }),
   'GET /campaigns/{id}/decision': defineRoute({
     params: idParamsSchema,

@@ -548,6 +548,33 @@ function compareWithControl(
 }
 
 /**
+ * The verdicts the next re-optimization would record, from the current counters, with the same
+ * comparisons (`compareMessages`, `compareWithControl`): read-only (nothing stopped or stored),
+ * seeded by campaign and segment so the same counters give the same figures. `GET
+ * /campaigns/{id}` answers them as `live`, so no client recomputes a verdict.
+ */
+export function liveVerdicts(
+  state: CampaignState,
+  options: OptimizeOptions = defaultOptimizeOptions,
+): Record<string, SegmentVerdict> {
+  const objective = state.campaign.spec.objective;
+  const verdicts: Record<string, SegmentVerdict> = {};
+  for (const segmentId of [...new Set(state.variants.map((v) => v.segmentId))].sort()) {
+    const arms = segmentArms(state, segmentId);
+    const control = arms.find((a) => a.variant.kind === 'control');
+    const messages = arms.filter((a) => a.variant.kind !== 'control');
+    const seed = hash32('live', state.campaign.campaignId, segmentId);
+    verdicts[segmentId] = {
+      objective,
+      messages: messages.length >= 2 ? compareMessages(messages, objective, options, seed).comparison : null,
+      control: control && messages.length > 0 ? compareWithControl(messages, control, options, seed + 1) : null,
+      stopped: [],
+    };
+  }
+  return verdicts;
+}
+
+/**
  * The allocation snapshot of one segment, as decisions split traffic: the control gets exactly
  * the control share (held out by hash, never drawn), the message arms split the rest evenly
  * (`trafficSplit: even`) or by their probability of being best under their posteriors (the
