@@ -2,26 +2,11 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { SingleBar } from 'cli-progress';
-import type { BodyOf } from '../../functions/shared/contract';
+import type { BodyOf, ResponseOf } from '../../functions/shared/contract';
 import type { ApiClient } from '../client';
 import { pairs, sleep } from '../output';
 
-interface UploadTicket {
-  uploadId: string;
-  uploadUrl: string;
-  key: string;
-}
-interface UploadStatus {
-  uploadId: string;
-  status: string;
-  rowsRead?: number;
-  accepted?: number;
-  rejected?: number;
-  duplicates?: number;
-  rejectionReportKey?: string;
-  duplicateOf?: string;
-  error?: string;
-}
+type UploadStatus = ResponseOf<'GET /uploads/{id}'>;
 
 /** `tailor upload FILE`: ask for an upload URL, PUT the file with a progress bar, follow ingestion. */
 export async function upload(
