@@ -18,7 +18,13 @@ import { parseWith } from '../shared/validation';
 import { campaignStep, campaignStepSchema, createCampaign, parseUserList } from './campaign-run';
 import { decide } from './decision';
 import { acceptFeedback } from './feedback';
-import { getOptimization, liveVerdicts, optimizeStep, optimizeStepSchema, startOptimization } from './reoptimize';
+import {
+  getOptimization,
+  liveVerdicts,
+  optimizeStep,
+  optimizeStepSchema,
+  startOptimization,
+} from './reoptimize';
 import { campaignReport, writeCampaignReport } from './report';
 import {
   campaignBodySchema,

@@ -567,7 +567,8 @@ export function liveVerdicts(
     verdicts[segmentId] = {
       objective,
       messages: messages.length >= 2 ? compareMessages(messages, objective, options, seed).comparison : null,
-      control: control && messages.length > 0 ? compareWithControl(messages, control, options, seed + 1) : null,
+      control:
+        control && messages.length > 0 ? compareWithControl(messages, control, options, seed + 1) : null,
       stopped: [],
     };
   }
