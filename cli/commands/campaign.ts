@@ -3,7 +3,7 @@ import { SingleBar } from 'cli-progress';
 import type { GenerateResult } from '../../functions/generate/core';
 import { armPosterior, posteriorInterval } from '../../functions/optimize/posterior';
 import type { CampaignSpec } from '../../functions/optimize/schema';
-import type { Campaign, CampaignState } from '../../functions/optimize/store';
+import { type Campaign, type CampaignState, CONTROL } from '../../functions/optimize/store';
 import type { BodyOf, ResponseOf } from '../../functions/shared/contract';
 import type { ApiClient } from '../client';
 import { pairs, sleep, table } from '../output';
@@ -80,21 +80,46 @@ export function printCampaign(state: CampaignState): void {
     ]),
   );
   const counters = new Map(state.counters.map((c) => [`${c.segmentId}#${c.variantId}`, c]));
+  const perSend = (c: { sends: number; conversions: number } | undefined) =>
+    c && c.sends > 0 ? c.conversions / c.sends : undefined;
+  const points = (x: number) => `${x >= 0 ? '+' : '−'}${(Math.abs(x) * 100).toFixed(2)} pp`;
+  // The control receives no message: it has no click rate or posterior of the objective, only
+  // its conversions per held-out user, the baseline of every message's uplift.
   const rows = state.variants
     .slice()
     .sort((a, b) => a.segmentId.localeCompare(b.segmentId) || a.kind.localeCompare(b.kind))
     .map((v) => {
       const c = counters.get(`${v.segmentId}#${v.variantId}`);
+      const rate = perSend(c);
+      if (v.kind === 'control') {
+        return [
+          v.segmentId,
+          '(control: no message)',
+          `${v.kind}${v.status === 'stopped' ? ' (stopped)' : ''}`,
+          '',
+          c?.sends ?? 0,
+          '–',
+          c?.conversions ?? 0,
+          '–',
+          rate === undefined ? '' : `${pct(rate)} without a message`,
+        ];
+      }
       const interval = c ? posteriorInterval(armPosterior(v, c, spec.objective)) : undefined;
+      const baseline = perSend(counters.get(`${v.segmentId}#${CONTROL}`));
       return [
         v.segmentId,
-        v.kind === 'control' ? '(control: no message)' : short(v.headline),
+        short(v.headline),
         `${v.kind}${v.status === 'stopped' ? ' (stopped)' : ''}`,
         v.prediction ? pct(v.prediction.ctr.p) : '',
         c?.sends ?? 0,
         c?.clicks ?? 0,
         c?.conversions ?? 0,
         interval ? `${pct(interval.mean)} [${pct(interval.low)}, ${pct(interval.high)}]` : '',
+        rate === undefined
+          ? ''
+          : baseline === undefined
+            ? pct(rate)
+            : `${pct(rate)} (${points(rate - baseline)})`,
       ];
     });
   console.log(
@@ -108,6 +133,7 @@ export function printCampaign(state: CampaignState): void {
         'clicks',
         'conversions',
         `posterior ${spec.objective} rate`,
+        'conversions per send (uplift vs control)',
       ],
       rows,
     ),
@@ -153,7 +179,8 @@ export type OptimizationRecord = ResponseOf<'GET /optimize/runs/{id}'>;
 /** `tailor optimize`: start a re-optimization and follow it. */
 export async function optimize(
   client: ApiClient,
-  body: { campaignIds?: string[]; breed: boolean },
+  // `preferences`: export thresholds for this run; a service that does not read them yet ignores them.
+  body: BodyOf<'POST /optimize/runs'> & { preferences?: { minSends: number; minProbability: number } },
   options: { wait: boolean; timeout: string; quiet?: boolean },
 ): Promise<OptimizationRecord> {
   const run = await client.startOptimize(body);

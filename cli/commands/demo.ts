@@ -31,10 +31,11 @@ import type { AllocationSnapshot, CampaignState, Variant } from '../../functions
 import { CONTROL } from '../../functions/optimize/store';
 import { categoryOfDescription, nonProduct } from '../../functions/profile/categories';
 import type { RunRecord } from '../../functions/profile/runs';
-import { ApiClient } from '../client';
+import { type ApiClient, apiClient } from '../client';
 import { pairs, table } from '../output';
 import { createCampaign, type OptimizationRecord, optimize, printCampaign } from './campaign';
 import { followRun, printRules, printSegments, profileRun } from './profile';
+import { defaultPorts } from './start';
 import { upload } from './upload';
 
 // ---------------------------------------------------------------------------------------------
@@ -574,7 +575,9 @@ function printChanges(
   }
   if (summary.export) {
     console.log(
-      `  preference pairs exported for fine-tuning: ${summary.export.pairs ?? 0}${summary.export.key ? ` (${summary.export.key})` : ''}`,
+      `  preference pairs exported for fine-tuning: ${summary.export.pairs ?? 0}${summary.export.key ? ` (${summary.export.key})` : ''}` +
+        ` (demo thresholds: ≥ ${demoPreferenceThresholds.minSends} sends a side, ` +
+        `P(chosen beats rejected) ≥ ${demoPreferenceThresholds.minProbability})`,
     );
   }
 }
@@ -658,7 +661,33 @@ async function saveReport(
 // The command
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The local system `npm start` runs on the default port, when one answers: its API is healthy
+ * and its `/config.json` names its S3 endpoint and bucket (only the local HTTP API does).
+ */
+async function runningLocalSystem(): Promise<{ apiUrl: string; s3: string; bucket: string } | undefined> {
+  const apiUrl = `http://127.0.0.1:${defaultPorts.api}`;
+  try {
+    const get = (p: string) => fetch(`${apiUrl}${p}`, { signal: AbortSignal.timeout(2000) });
+    const health = await get('/health');
+    if (!health.ok) return undefined;
+    const config = (await (await get('/config.json')).json()) as { local?: { s3?: string; bucket?: string } };
+    const { s3, bucket } = config.local ?? {};
+    return s3 && bucket ? { apiUrl, s3, bucket } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The demo's own thresholds for the preference-pair export (the service's defaults, 200 sends a
+ * side and P ≥ 0.9, are for real traffic; the demo's few thousand decisions spread over a dozen
+ * arms would never reach them). Sent in the re-optimization's run input.
+ */
+export const demoPreferenceThresholds = { minSends: 50, minProbability: 0.8 } as const;
+
 export interface DemoOptions {
+  readonly fresh?: boolean;
   readonly api?: string;
   readonly s3?: string;
   readonly bucket?: string;
@@ -697,8 +726,18 @@ export async function demo(options: DemoOptions): Promise<void> {
   };
   try {
     heading(1, steps, 'The system');
+    const running = options.api || options.fresh ? undefined : await runningLocalSystem();
     if (options.api) {
       console.log(`using the running system at ${options.api}`);
+    } else if (running) {
+      console.log(
+        pairs([
+          ['using the local system at', running.apiUrl],
+          ['S3 (s3rver)', `${running.s3}  bucket ${running.bucket}`],
+          ['watch it in the console', `${running.apiUrl}/`],
+        ]),
+      );
+      console.log('  (a system answered on the default port; --fresh starts a throw-away one instead)');
     } else {
       const { startLocal } = await import('../../local/runtime');
       const t = performance.now();
@@ -717,12 +756,14 @@ export async function demo(options: DemoOptions): Promise<void> {
       );
       console.log(`  While the demo runs:  curl ${system.apiUrl}/health`);
     }
-    const client = new ApiClient({ url: options.api ?? system!.apiUrl });
+    const client = apiClient({ url: options.api ?? running?.apiUrl ?? system!.apiUrl });
     const s3 = system
       ? { endpoint: system.endpoints.s3, bucket: system.bucket }
-      : options.s3 && options.bucket
-        ? { endpoint: options.s3, bucket: options.bucket }
-        : undefined;
+      : running
+        ? { endpoint: running.s3, bucket: running.bucket }
+        : options.s3 && options.bucket
+          ? { endpoint: options.s3, bucket: options.bucket }
+          : undefined;
 
     heading(2, steps, 'Ingest the sample');
     const sample = await readSample(options.sample);
@@ -830,7 +871,7 @@ export async function demo(options: DemoOptions): Promise<void> {
     t = performance.now();
     const reoptimized = await optimize(
       client,
-      { campaignIds: [campaignId], breed: true },
+      { campaignIds: [campaignId], breed: true, preferences: demoPreferenceThresholds },
       {
         wait: true,
         timeout: '600',
@@ -873,7 +914,7 @@ export async function demo(options: DemoOptions): Promise<void> {
     // A last re-optimization (no breeding) records round 2 and writes the report with its charts.
     const final = await optimize(
       client,
-      { campaignIds: [campaignId], breed: false },
+      { campaignIds: [campaignId], breed: false, preferences: demoPreferenceThresholds },
       {
         wait: true,
         timeout: '600',
@@ -909,7 +950,11 @@ export function demoCommand(program: Command): void {
     .description(
       'the whole loop on a bundled sample: ingest, profile, campaign, simulated feedback, re-optimize, report',
     )
-    .option('--api <url>', 'use this running system instead of starting one in-process')
+    .option(
+      '--api <url>',
+      'use this running system (default: the local one on port 3000 when it answers, else one started in-process)',
+    )
+    .option('--fresh', 'start a throw-away in-process system even when a local one is running')
     .option('--s3 <url>', 'with --api: the S3 endpoint (s3rver) to read the report from')
     .option('--bucket <name>', 'with --api and --s3: the data bucket')
     .option('--sample <file>', 'the invoice lines to upload (UCI Online Retail columns)', defaultSample)
