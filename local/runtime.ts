@@ -265,7 +265,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalSyste
     });
 
     // The HTTP API last: once it answers, everything behind it is ready.
-    const api = new LocalHttpApi(functions, log);
+    const api = new LocalHttpApi(functions, log, { local: { s3: s3Url, bucket } });
     const apiUrl = await api.listen(host, ports.api);
     cleanups.push(() => api.close());
 
