@@ -3,7 +3,7 @@
  * are the zod schemas' input types, answers are the cores' return types. Only types are
  * imported here (erased at build); pages that validate before sending import the schemas.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { GeneratedVariant, GenerateResult } from '../../functions/generate/core';
 import type { Check } from '../../functions/generate/guardrails';
 import type { Rendered } from '../../functions/generate/render';

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { operationsKeys } from '../shared/keys';
 import type { ObjectStore, Table } from '../shared/ports';
 import { redactPersonalData } from '../shared/redact';

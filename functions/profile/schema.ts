@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { idSchema, type Product, productSchema } from '../shared/schemas';
 import { mappingSpecSchema } from './mappings';
 
