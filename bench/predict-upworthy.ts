@@ -44,6 +44,8 @@ import { mulberry32 } from '../core/random';
 import { logLoss } from '../functions/predict/kernels/calibration';
 import { FtrlLogisticRegression, type FtrlOptions } from '../functions/predict/kernels/ftrl';
 import { type FeatureNames, RowBuilder, type SparseRow } from '../functions/predict/kernels/hashing';
+import { PairwiseRanker } from '../functions/predict/kernels/pairwise-ranker';
+import { checkPython, runPythonJson } from './lib/python';
 import { progress, timed } from './lib/timing';
 
 const DATA = join(
@@ -477,3 +479,54 @@ console.log(
     'Llama-3-8B ~82–84%; random 50%.',
 );
 console.log(`${cpus().length} CPUs; 1-minute load average ${loadavg()[0]!.toFixed(1)} at the end`);
+
+// ---------------------------------------------------------------------------------------------
+// Learning to rank within a test, against scikit-learn on the very same split.
+// The reference script permutes the sorted test ids with NumPy's default_rng(0), holds out
+// 20%, fits TF-IDF word 1–2-grams + a pairwise logistic regression on the other 80%, and
+// returns the held-out ids; ours (kernels/pairwise-ranker.ts) trains on exactly those
+// training tests and is scored on the same held-out pairs.
+log('pairwise ranking: scikit-learn reference (TF-IDF 1–2-grams, pairwise logistic regression) ...');
+const python = checkPython(['numpy', 'sklearn', 'scipy'], 'apt-get install -y python3-sklearn');
+if (!python.ok) {
+  console.log(`\nupworthy: reference skipped (${python.reason})`);
+} else {
+  const reference = runPythonJson<{
+    heldOutTests: string[];
+    pairs: number;
+    significantPairs: number;
+    accuracy: number;
+    significantAccuracy: number;
+    fitSeconds: number;
+  }>(join(import.meta.dirname, 'reference', 'upworthy_rank.py'), [DATA, `${testShare}`]);
+  const rankHeldOut = new Set(reference.heldOutTests);
+  const byTest = new Map<string, number[]>();
+  packages.forEach((p, i) => {
+    const list = byTest.get(p.test);
+    if (list) list.push(i);
+    else byTest.set(p.test, [i]);
+  });
+  const trainingGroups = [...byTest]
+    .filter(([test]) => !rankHeldOut.has(test))
+    .map(([, members]) => members.map((i) => ({ text: packages[i]!.headline, rate: labels[i]! })));
+  log(`pairwise ranking: training ours on ${trainingGroups.length} tests ...`);
+  const trained = timed(() => PairwiseRanker.train(trainingGroups));
+  const rankRows = indicesWhere((p) => rankHeldOut.has(p.test));
+  const rankPairs = pairsOf(rankRows);
+  const rankScores = new Map(rankRows.map((i) => [i, trained.value.score(packages[i]!.headline)]));
+  const ours = pairwiseAccuracy(rankPairs, rankScores).accuracy;
+  const oursSignificant = pairwiseAccuracy(
+    rankPairs.filter((p) => p.significant),
+    rankScores,
+  ).accuracy;
+  console.log(
+    `\nPairwise ranking on the reference's split (NumPy default_rng(0), ${rankHeldOut.size} held-out tests, ` +
+      `${rankPairs.length} pairs, ${rankPairs.filter((p) => p.significant).length} significant; ` +
+      `reference counted ${reference.pairs} and ${reference.significantPairs}); ` +
+      `fit ${trained.seconds.toFixed(1)} s ours, ${reference.fitSeconds.toFixed(1)} s scikit-learn`,
+  );
+  console.log(
+    `upworthy: pairwise accuracy ours ${ours.toFixed(3)} vs reference ${reference.accuracy.toFixed(3)} (different headlines), ` +
+      `ours ${oursSignificant.toFixed(3)} vs reference ${reference.significantAccuracy.toFixed(3)} (significant)`,
+  );
+}

@@ -12,7 +12,7 @@
  * after the instructions, so that product and user text is data, never instructions; the
  * embedded generator reads the same block.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { UpstreamError, ValidationError } from '../core/errors';
 
 /** The content type of every invocation, both ways. */

@@ -3,7 +3,7 @@
  * that the plan step wrote for it, answered in a compact shape that travels through Step
  * Functions (payloads are capped at 256 KB) to the predict and select steps.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ALL_SEGMENT } from '../shared/schemas';
 import { parseWith } from '../shared/validation';
 import { type GeneratePorts, generateCopy } from './core';

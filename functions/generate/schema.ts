@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { channels, goals, languages, maxVariants } from '../../model/contract';
 import { idSchema, type Product, productSchema } from '../shared/schemas';
 import { defaultSmsMaxSegments } from './guardrails';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError } from '../../core/errors';
 import { tables, workflows } from '../container';
 import { idParamsSchema } from '../profile/schema';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { channels, goals, languages } from '../../model/contract';
 import { ctaUrlSchema, seedSchema } from '../generate/schema';
 import { idSchema } from '../shared/schemas';

@@ -2,7 +2,7 @@
  * The campaign run's PredictVariants task: score one segment's generated variants, so the
  * select step can keep the best and seed the bandit's priors from the scores.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { channels, goals, languages } from '../../model/contract';
 import { campaignGenerateOutputSchema } from '../generate/campaign-task';
 import { ALL_SEGMENT } from '../shared/schemas';

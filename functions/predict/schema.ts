@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { channels, goals, languages } from '../../model/contract';
 import { idSchema } from '../shared/schemas';
 

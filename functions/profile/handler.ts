@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { profileStore, tables } from '../container';
 import { objectCreatedEventSchema, scheduledEventSchema } from '../shared/events';
 import { defineRoute, httpApi } from '../shared/http';

@@ -3,11 +3,11 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { parse as parseCsv } from 'csv-parse';
 import { TailorError } from '../../core/errors';
 import { logger } from '../shared/logger';
 import type { ObjectStore, Table } from '../shared/ports';
 import { checkProduct } from './catalog';
+import { CsvReader, type CsvRecord, recordObject } from './csv';
 import { DigestSet } from './digest-set';
 import { checkEvent } from './events';
 import { resolveMapping } from './mappings';
@@ -70,42 +70,63 @@ export async function* readRows(
   format: 'csv' | 'jsonl',
   columns?: readonly string[],
 ): AsyncGenerator<ReadRow> {
+  for await (const batch of readRowBatches(stream, format, columns)) yield* batch;
+}
+
+/**
+ * The rows of {@link readRows}, a batch per chunk of input: the hot loop pays one promise per
+ * chunk rather than one per row. A batch holds the rows one chunk completes (a chunk's worth
+ * of text, so memory is bounded by the stream's chunk size).
+ */
+export async function* readRowBatches(
+  stream: Readable,
+  format: 'csv' | 'jsonl',
+  columns?: readonly string[],
+): AsyncGenerator<ReadRow[]> {
   if (format === 'jsonl') {
     const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
     let line = 0;
+    let batch: ReadRow[] = [];
     for await (const text of lines) {
       line++;
       if (text.trim() === '') continue;
       try {
         const value = JSON.parse(text);
         if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-          yield { line, error: 'expected a JSON object on the line' };
+          batch.push({ line, error: 'expected a JSON object on the line' });
         } else {
-          yield { line, row: value as Row };
+          batch.push({ line, row: value as Row });
         }
       } catch (error) {
-        yield { line, error: `not valid JSON: ${(error as Error).message}` };
+        batch.push({ line, error: `not valid JSON: ${(error as Error).message}` });
+      }
+      if (batch.length >= 1000) {
+        yield batch;
+        batch = [];
       }
     }
+    if (batch.length > 0) yield batch;
     return;
   }
-  const parser = stream.pipe(
-    parseCsv({
-      columns: columns ? [...columns] : true,
-      bom: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      relax_quotes: true,
-      info: true,
-    }),
-  );
-  stream.on('error', (e) => parser.destroy(e));
-  for await (const record of parser as AsyncIterable<{
-    record: Record<string, string>;
-    info: { lines: number };
-  }>) {
-    yield { line: record.info.lines, row: record.record };
+  const reader = new CsvReader();
+  let header = columns;
+  const named = (records: CsvRecord[]): ReadRow[] => {
+    const rows: ReadRow[] = [];
+    for (const record of records) {
+      if (header === undefined) {
+        header = record.fields;
+        continue;
+      }
+      rows.push({ line: record.line, row: recordObject(header, record.fields) });
+    }
+    return rows;
+  };
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+    const rows = named(reader.push(chunk));
+    if (rows.length > 0) yield rows;
   }
+  const rest = named(reader.end());
+  if (rest.length > 0) yield rest;
 }
 
 export interface IngestPorts {
@@ -216,36 +237,39 @@ export async function ingestObject(
 
   try {
     const stream = await decompressIfGzip(await ports.objects.getStream(object.key));
-    for await (const source of readRows(stream, format, mapping.columns)) {
-      rowsRead++;
-      const mapped = source.row ? mapping.map(source.row) : { skip: source.error ?? 'empty row' };
-      if ('skip' in mapped) {
-        reject(source.line, mapped.skip);
-      } else if (kind === 'events') {
-        const checked = checkEvent(mapped.event);
-        if ('reason' in checked) reject(source.line, checked.reason);
-        else if (!seen.add(checked.event.eventId)) duplicates++;
-        else {
-          const flushing = writer.add(checked.event);
-          if (flushing) await flushing;
-          accepted++;
+    for await (const batch of readRowBatches(stream, format, mapping.columns)) {
+      for (const source of batch) {
+        rowsRead++;
+        const mapped = source.row ? mapping.map(source.row) : { skip: source.error ?? 'empty row' };
+        if ('skip' in mapped) {
+          reject(source.line, mapped.skip);
+        } else if (kind === 'events') {
+          const checked = checkEvent(mapped.event);
+          if ('reason' in checked) reject(source.line, checked.reason);
+          else if (!seen.add(checked.event.eventId)) duplicates++;
+          else {
+            const flushing = writer.add(checked.event);
+            if (flushing) await flushing;
+            accepted++;
+          }
+          // Exports such as invoice lines also describe the product: keep it for the catalog.
+          const product = mapped.product ? checkProduct(mapped.product) : undefined;
+          if (product && 'product' in product)
+            derivedProducts.set(product.product.productId, product.product);
+        } else {
+          const checked = checkProduct(mapped.product);
+          if ('reason' in checked) reject(source.line, checked.reason);
+          else {
+            productBatch.push({ ...checked.product, updatedAt: now().toISOString() });
+            accepted++;
+            if (productBatch.length >= 500) await ports.catalog.batchPut(productBatch.splice(0));
+          }
         }
-        // Exports such as invoice lines also describe the product: keep it for the catalog.
-        const product = mapped.product ? checkProduct(mapped.product) : undefined;
-        if (product && 'product' in product) derivedProducts.set(product.product.productId, product.product);
-      } else {
-        const checked = checkProduct(mapped.product);
-        if ('reason' in checked) reject(source.line, checked.reason);
-        else {
-          productBatch.push({ ...checked.product, updatedAt: now().toISOString() });
-          accepted++;
-          if (productBatch.length >= 500) await ports.catalog.batchPut(productBatch.splice(0));
+        // Parsing resolves promises only: let timers and I/O of the rest of the process run.
+        if (rowsRead % 2000 === 0) await new Promise((resolve) => setImmediate(resolve));
+        if (ports.progressEvery && rowsRead % ports.progressEvery === 0) {
+          await record({ status: 'ingesting', rowsRead, accepted, rejected, duplicates });
         }
-      }
-      // Parsing resolves promises only: let timers and I/O of the rest of the process run.
-      if (rowsRead % 2000 === 0) await new Promise((resolve) => setImmediate(resolve));
-      if (ports.progressEvery && rowsRead % ports.progressEvery === 0) {
-        await record({ status: 'ingesting', rowsRead, accepted, rejected, duplicates });
       }
     }
     await writer.flush();

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { zonedTimeToUtc } from '../shared/time';
 import { categoryOfDescription } from './categories';
 
@@ -24,9 +24,8 @@ export interface Mapping {
 
 const text = (value: unknown): string | undefined => {
   if (value === undefined || value === null) return undefined;
-  const s = String(value)
-    .replace(/\u00a0/g, ' ')
-    .trim();
+  const raw = typeof value === 'string' ? value : String(value);
+  const s = (raw.includes('\u00a0') ? raw.replace(/\u00a0/g, ' ') : raw).trim();
   return s === '' ? undefined : s;
 };
 const num = (value: unknown): number | undefined => {

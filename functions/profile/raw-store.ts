@@ -27,11 +27,17 @@ export interface RawWriterOptions {
   readonly bufferBytes?: number;
 }
 
-/** Buffers events per shard and writes them as part files; memory stays bounded. */
+/**
+ * Buffers events per shard and writes them as part files; memory stays bounded. Lines are
+ * encoded as UTF-8 into one byte buffer per shard as they arrive, so a buffered event costs
+ * its bytes outside the JavaScript heap rather than a long-lived string the garbage collector
+ * must keep moving; the working buffers are reused after each write.
+ */
 export class RawEventWriter {
-  private readonly buffers = new Map<number, string[]>();
-  private readonly sizes = new Map<number, number>();
-  private readonly parts = new Map<number, number>();
+  private readonly buffers: Array<Buffer | undefined> = [];
+  private readonly sizes: number[] = [];
+  private readonly counts: number[] = [];
+  private readonly parts: number[] = [];
   private buffered = 0;
   private readonly limit: number;
   written = 0;
@@ -42,6 +48,12 @@ export class RawEventWriter {
     private readonly options: RawWriterOptions,
   ) {
     this.limit = options.bufferBytes ?? 32 * 1024 * 1024;
+    for (let shard = 0; shard < options.shards; shard++) {
+      this.sizes.push(0);
+      this.counts.push(0);
+      this.parts.push(0);
+      this.buffers.push(undefined);
+    }
   }
 
   /**
@@ -51,38 +63,50 @@ export class RawEventWriter {
   add(event: BehaviourEvent): Promise<void> | undefined {
     const shard = shardOf(event.userId, this.options.shards);
     const line = JSON.stringify(event);
-    const lines = this.buffers.get(shard) ?? [];
-    lines.push(line);
-    this.buffers.set(shard, lines);
-    this.sizes.set(shard, (this.sizes.get(shard) ?? 0) + line.length + 1);
-    this.buffered += line.length + 1;
+    const size = this.sizes[shard]!;
+    // A UTF-8 character takes at most 3 bytes per UTF-16 code unit; + 1 for the line break.
+    const needed = size + 3 * line.length + 1;
+    let buffer = this.buffers[shard];
+    if (buffer === undefined || buffer.length < needed) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, 2 * (buffer?.length ?? 32 * 1024)));
+      if (buffer !== undefined) buffer.copy(grown, 0, 0, size);
+      this.buffers[shard] = buffer = grown;
+    }
+    const bytes = buffer.write(line, size) + 1;
+    buffer[size + bytes - 1] = 10;
+    this.sizes[shard] = size + bytes;
+    this.counts[shard]!++;
+    this.buffered += bytes;
     return this.buffered > this.limit ? this.flushShard(this.largestShard()) : undefined;
   }
 
   async flush(): Promise<void> {
-    for (const shard of [...this.buffers.keys()]) await this.flushShard(shard);
+    for (let shard = 0; shard < this.options.shards; shard++) await this.flushShard(shard);
   }
 
   private largestShard(): number {
-    let best = -1;
-    let bestSize = -1;
-    for (const [shard, size] of this.sizes) {
-      if (size > bestSize) [best, bestSize] = [shard, size];
+    let best = 0;
+    for (let shard = 1; shard < this.options.shards; shard++) {
+      if (this.sizes[shard]! > this.sizes[best]!) best = shard;
     }
     return best;
   }
 
   private async flushShard(shard: number): Promise<void> {
-    const lines = this.buffers.get(shard);
-    if (!lines || lines.length === 0) return;
-    const part = (this.parts.get(shard) ?? 0) + 1;
-    this.parts.set(shard, part);
+    const size = this.sizes[shard]!;
+    const buffer = this.buffers[shard];
+    if (size === 0 || buffer === undefined) return;
+    const part = this.parts[shard]! + 1;
+    this.parts[shard] = part;
+    // The store may keep the body it is given: it gets a copy, and the buffer is reused.
+    // The lines stay buffered until the write succeeds, so a later flush can retry them.
+    const body = Uint8Array.prototype.slice.call(buffer, 0, size);
     const key = `${shardPrefix(this.options.rawPrefix, shardName(shard))}${this.options.source}-${String(part).padStart(5, '0')}.jsonl`;
-    await this.store.put(key, `${lines.join('\n')}\n`, 'application/x-ndjson');
-    this.written += lines.length;
+    await this.store.put(key, body, 'application/x-ndjson');
+    this.written += this.counts[shard]!;
     this.objects += 1;
-    this.buffered -= this.sizes.get(shard) ?? 0;
-    this.buffers.delete(shard);
-    this.sizes.delete(shard);
+    this.sizes[shard] = 0;
+    this.counts[shard] = 0;
+    this.buffered -= size;
   }
 }

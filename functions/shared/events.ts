@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The EventBridge event S3 sends when an object is created (bucket with EventBridge enabled). */
 export const objectCreatedEventSchema = z.object({

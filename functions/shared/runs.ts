@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, NotFoundError, stepErrorMessage } from '../../core/errors';
 import type { Workflow } from './adapters/workflow';
 import type { Item, Key, Table } from './ports';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An id as text; numeric ids (common in exports) are read as their decimal text. */
 export const idSchema = z.union([z.string().trim().min(1).max(256), z.number().int().transform(String)]);

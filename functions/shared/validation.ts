@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ValidationError } from '../../core/errors';
 
 /** A readable account of one zod issue: `events.3.timestamp: expected ...`. */

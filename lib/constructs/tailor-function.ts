@@ -15,6 +15,30 @@ import { acknowledge, acknowledgeWildcards, type FindingPattern, resourceOf } fr
 export const ENTRY_METADATA = 'Tailor:Entry';
 export const EXPORT_METADATA = 'Tailor:Export';
 
+/**
+ * How every function is bundled (esbuild, locally). The budget is under 1 MB of code per
+ * function (test/infra/bundle-size.test.ts). What keeps it there:
+ * - zod is imported as a namespace (`import * as z from 'zod'`): the named `z` export is an
+ *   object holding all of zod, its 40-odd error-message locales included, and defeats tree
+ *   shaking (about 370 KB per bundle);
+ * - the AWS SDK v3 is bundled although the nodejs22.x runtime ships one: the bundled clients
+ *   are the versions in package-lock.json, the ones the tests and the local runtime run, not
+ *   whatever the runtime carries that month, and their ES module builds tree-shake to what
+ *   is used (about 400 KB for S3, DynamoDB, Step Functions and SageMaker Runtime together);
+ * - minified; source maps are written beside the code (not inline) and are not counted.
+ */
+export const bundlingOptions = {
+  forceDockerBundling: false,
+  format: OutputFormat.CJS,
+  target: 'node22',
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  // Prefer the ES module builds so the SDK tree-shakes; bundle everything, SDK included.
+  mainFields: ['module', 'main'],
+  externalModules: [] as string[],
+};
+
 /** Environment variable names, as read by functions/shared/config.ts. */
 export type TableEnv =
   | 'CATALOG_TABLE'
@@ -92,18 +116,7 @@ export class TailorFunction extends NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.CJS,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // Prefer the ES module builds so the SDK tree-shakes; bundle everything, SDK included.
-        mainFields: ['module', 'main'],
-        externalModules: [],
-        tsconfig: join(root, 'tsconfig.json'),
-      },
+      bundling: { ...bundlingOptions, tsconfig: join(root, 'tsconfig.json') },
     });
     this.entryPath = entryPath;
     this.exportName = props.exportName;

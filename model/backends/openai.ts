@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { GenerationBackend } from '../backend';
 import { type ChatRequest, type ChatResponse, chatResponseSchema } from '../contract';
 import { estimateTokens } from '../embedded';

@@ -1,7 +1,7 @@
 /** `POST /campaigns`: record the campaign and start its run; user lists of a batch audience parsed here. */
 
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../../../core/errors';
 import type { Workflow } from '../../shared/adapters/workflow';
 import { launch } from '../../shared/runs';

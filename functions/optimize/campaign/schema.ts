@@ -1,6 +1,6 @@
 /** Input of the campaign run's task states: one zod schema per step, the handler parses with {@link campaignStepSchema}. */
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { campaignGenerateOutputSchema } from '../../generate/campaign-task';
 import { campaignPredictOutputSchema } from '../../predict/campaign-task';
 import { chunkSize } from './ports';

@@ -11,7 +11,7 @@
  * for reading the results, not forced: forcing a discount angle would invite invented discounts,
  * which the guardrails refuse anyway.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { hash32 } from '../../../core/hash';
 import { type Channel, channelLimits, copyLength, type Language } from '../../../model/contract';
 import type { generateBodySchema, Product } from '../../generate/schema';

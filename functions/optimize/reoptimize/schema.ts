@@ -1,6 +1,6 @@
 /** Input of the re-optimization's task states: one zod schema per step. */
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { campaignGenerateOutputSchema } from '../../generate/campaign-task';
 import { campaignPredictOutputSchema } from '../../predict/campaign-task';
 

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError } from '../../../core/errors';
 import { defineRoute, errorResponse, httpApi } from '../../../functions/shared/http';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, NotFoundError } from '../../../core/errors';
 import { launch, newRunId, type RunKind, RunLedger, stepFailure } from '../../../functions/shared/runs';
 import { defineStep, stepTask } from '../../../functions/shared/steps';
