@@ -49,7 +49,7 @@ export function composeCopy(brief: CopyBrief, seed: number): CopyOutput {
 }
 
 function composeVariant(brief: CopyBrief, product: BriefProduct, seed: number, index: number): CopyVariant {
-  const lang = phrases[brief.language];
+  const lang = phrases.en;
   const rng = new Rng(hash32(seed, index, product.productId));
   const style = toneStyle(brief.tone);
   const base = productSlots(product, rng);
@@ -112,7 +112,7 @@ function items(slots: Slots, language: Language): Item[] {
     add(language === 'zh' ? `${brand}${category}` : `${brand} ${category}`, [brand, category]);
   }
   add(category, [category]);
-  add(brand, [brand]);
+  // The brand alone is never an item: "the versatile Roadster" uses a brand as a common noun.
   return out;
 }
 
@@ -152,8 +152,10 @@ function composeHeadline(
     if (!core) continue;
     let text = joinHeadline(lead, core.text, brief.language);
     // An emoji would switch a whole SMS to UCS-2, shrinking every segment from 160 to 70.
+    // The emoji is dropped where it alone would break the channel's headline limit.
     if (style === 'playful' && brief.channel !== 'sms') {
-      text = `${text} ${lang.emoji[(seed + index) % lang.emoji.length]}`;
+      const withEmoji = `${text} ${lang.emoji[(seed + index) % lang.emoji.length]}`;
+      if (fitsChannel(withEmoji, 'headline', brief.channel, brief.language)) text = withEmoji;
     }
     if (avoids(text, brief.mustAvoid)) continue;
     const candidate = { text, facts: core.facts };

@@ -82,7 +82,7 @@ export const extraFactWords: readonly string[] = [
 ];
 
 /** A clause that leans on a clause the template bank may not put next to it (不仅 ... 而且). */
-const dangling = /^既|不仅|不但|无论|虽然|尽管|不管|一方面|既有|既能|与其|哪怕|即使|即便/u;
+const dangling = /^既|的同时[，。]?$|不仅|不但|无论|虽然|尽管|不管|一方面|既有|既能|与其|哪怕|即使|即便/u;
 /** Words that continue what came before; a clause starting with one cannot open copy. */
 /**
  * Words of product detail (necklines, sleeves, waists, hems, fabrics, prints, colours, fits):
