@@ -8,7 +8,9 @@ import {
   fitsChannel,
   type Language,
 } from '../contract';
+import { formatPrice } from '../money';
 import { type LanguagePhrases, phrases } from './phrases';
+import { composeZhVariant } from './zh-copy';
 
 /** A phrase with its slots filled, and the product facts it states. */
 interface Filled {
@@ -20,7 +22,7 @@ interface Filled {
 type Item = Filled;
 
 type Slots = Partial<
-  Record<'title' | 'brand' | 'category' | 'price' | 'attr' | 'interest' | 'adj', string>
+  Record<'title' | 'brand' | 'category' | 'price' | 'priceFact' | 'attr' | 'interest' | 'adj', string>
 > & {
   item?: Item;
 };
@@ -37,13 +39,17 @@ export function composeCopy(brief: CopyBrief, seed: number): CopyOutput {
   const variants: CopyVariant[] = [];
   for (let i = 0; i < brief.variants; i++) {
     const product = brief.products[(seed + i) % brief.products.length]!;
-    variants.push(composeVariant(brief, product, seed >>> 0, i));
+    variants.push(
+      brief.language === 'zh'
+        ? composeZhVariant(brief, product, seed >>> 0, i)
+        : composeVariant(brief, product, seed >>> 0, i),
+    );
   }
   return { variants };
 }
 
 function composeVariant(brief: CopyBrief, product: BriefProduct, seed: number, index: number): CopyVariant {
-  const lang = phrases[brief.language];
+  const lang = phrases.en;
   const rng = new Rng(hash32(seed, index, product.productId));
   const style = toneStyle(brief.tone);
   const base = productSlots(product, rng);
@@ -76,8 +82,11 @@ function productSlots(product: BriefProduct, rng: Rng): Slots {
     title: product.title,
     brand: product.brand,
     category,
-    // A price of 0 means the brief has none (AdvertiseGen attribute sets, say): never quote "0".
-    price: product.price > 0 ? String(product.price) : undefined,
+    // A price of 0 means the brief has none (AdvertiseGen attribute sets, say): never quote "0";
+    // nor a price without its currency.
+    price:
+      product.price > 0 && product.currency ? formatPrice(product.price, product.currency, 'en') : undefined,
+    priceFact: String(product.price),
     attr: shortAttributes.length > 0 ? rng.pick(shortAttributes) : undefined,
   };
 }
@@ -103,7 +112,7 @@ function items(slots: Slots, language: Language): Item[] {
     add(language === 'zh' ? `${brand}${category}` : `${brand} ${category}`, [brand, category]);
   }
   add(category, [category]);
-  add(brand, [brand]);
+  // The brand alone is never an item: "the versatile Roadster" uses a brand as a common noun.
   return out;
 }
 
@@ -143,8 +152,10 @@ function composeHeadline(
     if (!core) continue;
     let text = joinHeadline(lead, core.text, brief.language);
     // An emoji would switch a whole SMS to UCS-2, shrinking every segment from 160 to 70.
+    // The emoji is dropped where it alone would break the channel's headline limit.
     if (style === 'playful' && brief.channel !== 'sms') {
-      text = `${text} ${lang.emoji[(seed + index) % lang.emoji.length]}`;
+      const withEmoji = `${text} ${lang.emoji[(seed + index) % lang.emoji.length]}`;
+      if (fitsChannel(withEmoji, 'headline', brief.channel, brief.language)) text = withEmoji;
     }
     if (avoids(text, brief.mustAvoid)) continue;
     const candidate = { text, facts: core.facts };
@@ -235,7 +246,11 @@ function factCandidates(
     if (short) out.push(short);
   }
   const price = base.price;
-  if (price) out.push({ text: language === 'zh' ? `现价${price}。` : `Now ${price}.`, facts: [price] });
+  if (price)
+    out.push({
+      text: language === 'zh' ? `现价${price}。` : `Now ${price}.`,
+      facts: [base.priceFact ?? price],
+    });
   else if (base.title)
     out.push({ text: language === 'zh' ? `${base.title}。` : `${base.title}.`, facts: [base.title] });
   return out;
@@ -290,7 +305,8 @@ function fill(template: string, slots: Slots): Filled | undefined {
       missing = true;
       return '';
     }
-    if (factSlots.has(name)) facts.push(value);
+    // The price is written with its currency, and listed as the data block gives it.
+    if (factSlots.has(name)) facts.push(name === 'price' ? (slots.priceFact ?? value) : value);
     return value;
   });
   return missing ? undefined : { text, facts };
