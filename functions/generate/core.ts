@@ -9,6 +9,7 @@ import {
   type ParsedCompletion,
   parseCompletionDetails,
 } from '../../model/contract';
+import { fallbackCurrency } from '../shared/schemas';
 import { type Check, checkNearDuplicate, checkVariant, type GuardrailPolicy } from './guardrails';
 import { buildChatRequest, promptVersion } from './prompt';
 import { type Rendered, render } from './render';
@@ -35,6 +36,8 @@ export interface GeneratePorts {
   readonly fallback?: ModelPort;
   /** Source of the seed when the request gives none (tests pin it). */
   readonly random?: () => number;
+  /** ISO 4217 currency of products that name none (the TAILOR_DEFAULT_CURRENCY setting). */
+  readonly defaultCurrency?: string;
 }
 
 export interface GeneratedVariant {
@@ -69,7 +72,10 @@ export interface GenerateResult {
   /** The variants that passed every guardrail: as many as asked for, or fewer when some were dropped. */
   readonly variants: readonly GeneratedVariant[];
   readonly dropped: readonly DroppedVariant[];
-  /** The products the copy is about: inline, from the catalog, or chosen from the user's profile. */
+  /**
+   * The products the copy is about: inline, from the catalog, or chosen from the user's profile,
+   * each with its currency (the default setting's when it names none).
+   */
   readonly products: readonly Product[];
 }
 
@@ -88,7 +94,10 @@ const malformedRetries = 1;
  */
 export async function generateCopy(request: GenerateInput, ports: GeneratePorts): Promise<GenerateResult> {
   const input = ports.audience ? await resolveTarget(request, ports.audience) : request;
-  const products = await resolveProducts(input, ports.catalog);
+  const currency = ports.defaultCurrency ?? fallbackCurrency;
+  const products = (await resolveProducts(input, ports.catalog)).map((p) =>
+    p.currency ? p : { ...p, currency },
+  );
   const brief = toBrief(input, products);
   const policy = guardrailPolicy(input, products);
   const firstSeed = input.seed ?? Math.floor((ports.random ?? Math.random)() * 2 ** 32);

@@ -33,6 +33,7 @@ function ports(): GeneratePorts {
       profile: (userId) => profiles().getProfile(userId),
       segment: (segmentId) => profiles().getSegment(segmentId),
     },
+    defaultCurrency: cfg.TAILOR_DEFAULT_CURRENCY,
   };
   function profiles() {
     return new TableProfileStore(new DynamoTable(dynamo, requireSetting(cfg, 'PROFILES_TABLE')));

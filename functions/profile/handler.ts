@@ -79,7 +79,12 @@ export const api = httpApi('profile', {
   'POST /products': defineRoute({
     body: productsBodySchema,
     handle: async ({ body }) => {
-      const result = await upsertProducts(body.products, table('CATALOG_TABLE'));
+      const result = await upsertProducts(
+        body.products,
+        table('CATALOG_TABLE'),
+        new Date(),
+        config().TAILOR_DEFAULT_CURRENCY,
+      );
       return { statusCode: result.rejected.length > 0 && result.upserted === 0 ? 400 : 200, body: result };
     },
   }),
@@ -171,6 +176,7 @@ export const ingest = middy()
       batchPrefix: cfg.BATCH_PREFIX,
       rawPrefix: cfg.RAW_PREFIX,
       shards: cfg.RAW_SHARDS,
+      defaultCurrency: cfg.TAILOR_DEFAULT_CURRENCY,
       progressEvery: 50_000,
       startProfiling: async () => {
         if (!cfg.PROFILING_STATE_MACHINE_ARN) return undefined;
