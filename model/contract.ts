@@ -138,6 +138,11 @@ export const briefProductSchema = z.object({
   title: z.string().min(1),
   category: z.string().min(1),
   price: z.number().finite().min(0),
+  /** ISO 4217 code of `price` ('CNY', 'GBP', 'INR'); prices are always written with it (see money.ts). */
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as CNY, GBP or INR')
+    .optional(),
   brand: z.string().min(1).optional(),
   attributes: z.record(z.string(), z.string()).optional(),
 });
