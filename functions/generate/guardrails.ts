@@ -4,6 +4,7 @@
  * act on. The generate core regenerates or drops a variant that fails any rule.
  */
 import { type Channel, channelLimits, copyLength, type Language } from '../../model/contract';
+import { formatPrice, knownCurrencies } from '../../model/money';
 import { redactPersonalData } from '../shared/redact';
 import { type ClaimClass, claimClasses, claimSpecs, claimWordings, supportsClaim } from './claims';
 import { type CopyParts, smsText } from './render';
@@ -162,7 +163,7 @@ export function checkUnsupportedClaims(v: CopyParts, products: readonly CatalogF
     const wordings = claimWordings(text, spec);
     if (wordings.length === 0 || products.some((p) => supportsClaim(p.attributes, spec))) continue;
     problems.push(
-      `claims ${spec.label} (${quoteList(wordings)}) but the product data has no ${spec.evidence}`,
+      `claims ${spec.label} (${quoteList(wordings)}), but no product's data gives ${spec.evidence}`,
     );
   }
   return result('unsupported_claims', problems);
@@ -280,10 +281,12 @@ export function checkPrices(v: CopyParts, products: readonly CatalogFacts[]): Ch
 }
 
 /**
- * Every stated price carries its product's currency (ISO 4217, `CatalogFacts.currency`): a sign
- * or code before it or a currency word after it that names that currency, as `formatPrice`
- * writes it (¥399 or 399元, £2.95, ₹799). A bare number stated as a price fails, and so does one
- * in another currency. A price that is no product's is left to `checkPrices`.
+ * Every stated price carries its product's currency (ISO 4217, `CatalogFacts.currency`) in one
+ * of the forms `formatPrice` writes: its sign before the amount or its Chinese word after it
+ * (¥399 or 399元, £2.95, ₹799, HK$88), or the ISO code either side. A bare number stated as a
+ * price fails, and so does one marked with another currency ($ is the US dollar, as formatPrice
+ * writes it). A price that is no product's is left to `checkPrices`; the failure says how the
+ * price should be written.
  */
 export function checkPriceCurrency(
   v: CopyParts,
@@ -310,35 +313,43 @@ export function checkPriceCurrency(
 }
 
 /**
- * The currencies a mark names: signs before an amount, words after it, and any ISO 4217 code
- * either side. ¥ is both yuan and yen; $ and "dollars" name any dollar.
+ * The marks `formatPrice` writes for each currency it knows, read off the formatter itself so
+ * the two cannot drift: the sign before an amount (£, ₹, HK$), the Chinese word after it (元,
+ * 英镑), and the ISO code either side (GBP 2.95, 2.95 GBP) for every currency. The full-width ￥
+ * is the same sign as ¥ in Chinese typesetting.
  */
-const currencyMarks: Record<string, readonly string[]> = {
-  '¥': ['CNY', 'JPY'],
-  '￥': ['CNY', 'JPY'],
-  'CN¥': ['CNY'],
-  RMB: ['CNY'],
-  元: ['CNY'],
-  块: ['CNY'],
-  人民币: ['CNY'],
-  yuan: ['CNY'],
-  円: ['JPY'],
-  '£': ['GBP'],
-  英镑: ['GBP'],
-  '₹': ['INR'],
-  Rs: ['INR'],
-  rupee: ['INR'],
-  卢比: ['INR'],
-  $: ['USD', 'AUD', 'CAD', 'HKD', 'SGD', 'NZD', 'TWD', 'MXN'],
-  US$: ['USD'],
-  美元: ['USD'],
-  dollar: ['USD', 'AUD', 'CAD', 'HKD', 'SGD', 'NZD'],
-  '€': ['EUR'],
-  欧元: ['EUR'],
-  euro: ['EUR'],
-};
+const currencyMarks: ReadonlyMap<string, readonly string[]> = (() => {
+  const marks = new Map<string, string[]>();
+  const add = (mark: string, code: string) => {
+    if (!mark || /\d/.test(mark)) return;
+    const codes = marks.get(mark) ?? [];
+    if (!codes.includes(code)) codes.push(code);
+    marks.set(mark, codes);
+  };
+  for (const code of knownCurrencies) {
+    for (const language of ['en', 'zh'] as const) {
+      for (const style of ['symbol', 'word'] as const) {
+        const written = formatPrice(7, code, language, style);
+        const [before = '', after = ''] = written.split('7');
+        add(before.trim(), code);
+        add(after.trim(), code);
+      }
+    }
+  }
+  for (const [sign, full] of [['¥', '￥']] as const)
+    for (const code of marks.get(sign) ?? []) add(full, code);
+  return marks;
+})();
 
 const isoCurrencies = new Set(Intl.supportedValuesOf('currency'));
+
+const markPattern = [...currencyMarks.keys()]
+  .filter((m) => !/^[A-Z]{3}$/.test(m))
+  .sort((a, b) => b.length - a.length)
+  .map(escapeRegExp)
+  .join('|');
+const markBefore = new RegExp(`(${markPattern}|\\b[A-Z]{3})\\s?$`, 'u');
+const markAfter = new RegExp(`^\\s?(${markPattern}|[A-Z]{3}\\b)`, 'u');
 
 /** The currency mark written at an amount (`text[start, end)`) and the currencies it names. */
 function currencyMarkerAt(
@@ -346,21 +357,13 @@ function currencyMarkerAt(
   start: number,
   end: number,
 ): { readonly mark: string; readonly currencies: readonly string[] } | undefined {
-  const before = text.slice(Math.max(0, start - 6), start);
-  const after = text.slice(end, end + 10);
   const mark =
-    /(CN¥|US\$|Rs\.?|[¥￥£₹$€]|\b[A-Z]{3})\s?$/u.exec(before)?.[1] ??
-    /^\s?(元|块|円|人民币|英镑|卢比|美元|欧元|yuan\b|rupees?\b|dollars?\b|euros?\b|[A-Z]{3}\b)/iu.exec(
-      after,
-    )?.[1];
+    markBefore.exec(text.slice(Math.max(0, start - 6), start))?.[1] ??
+    markAfter.exec(text.slice(end, end + 10))?.[1];
   if (mark === undefined) return undefined;
-  if (/^[A-Z]{3}$/.test(mark) && isoCurrencies.has(mark)) return { mark, currencies: [mark] };
-  const key = mark
-    .replace(/^(Rs)\.$/, '$1')
-    .replace(/^(rupee|dollar|euro)s$/i, '$1')
-    .toLowerCase();
-  const entry = Object.entries(currencyMarks).find(([k]) => k.toLowerCase() === key);
-  return entry ? { mark, currencies: entry[1] } : undefined;
+  if (/^[A-Z]{3}$/.test(mark)) return isoCurrencies.has(mark) ? { mark, currencies: [mark] } : undefined;
+  const currencies = currencyMarks.get(mark);
+  return currencies ? { mark, currencies } : undefined;
 }
 
 /**
@@ -531,14 +534,20 @@ interface Mention {
 }
 
 const numberPattern = /\d+(?:,\d{3})*(?:\.\d+)?/g;
-const currencyBefore = /(?:[¥￥$€£₹]|\b(?:RMB|CNY|USD|EUR|GBP|INR|JPY|Rs\.?))\s*$/iu;
+const currencyBefore =
+  /(?:[¥￥$€£₹₩]|\b(?:RMB|CNY|USD|EUR|GBP|INR|JPY|HKD|TWD|KRW|AUD|CAD|SGD|CHF|Rs\.?))\s*$/iu;
 const priceWordBefore =
   /(?:\b(?:price[sd]?|now|only|just|was|costs?|pay)\s*:?|价|仅|只要|只需|仅需|低至|售|到手|入手|特惠)\s*[:：]?\s*$/iu;
 /** Words that come before a price as often as before a count ("for 2 people"). */
 const weakPriceWordBefore = /\b(?:for|at|from)\s*$/iu;
-const currencyOrPriceAfter =
-  /^\s*(?:元|块|円|人民币|英镑|卢比|美元|欧元|入手|就能|带回家|到手|(?:yuan|dollars?|rupees?|euros?)\b)/iu;
+const currencyOrPriceAfter = new RegExp(
+  `^\\s*(?:${markPattern}|块|入手|就能|带回家|到手|(?:yuan|dollars?|rupees?|euros?)\\b)`,
+  'iu',
+);
 const discountAfter = /^\s*(?:[%％]|折)/u;
+/** A count, not a price: "only 3 left", "2 pieces", "3天", "5件". */
+const countAfter =
+  /^\s*(?:left\b|remaining\b|in stock\b|pieces?\b|pcs\b|items?\b|days?\b|hours?\b|件|个|天|小时|双|条|套|款|色|人)/iu;
 
 /** The price-like numbers of a text (see `checkPrices`). */
 export function priceMentions(text: string): Mention[] {
@@ -550,7 +559,7 @@ export function priceMentions(text: string): Mention[] {
     const after = text.slice(end, end + 8);
     // Part of a word or code ("A3", "x2"), or a percentage / 折: not a price.
     if (/[A-Za-z_]$/.test(before) && !currencyBefore.test(before)) continue;
-    if (discountAfter.test(after)) continue;
+    if (discountAfter.test(after) || countAfter.test(after)) continue;
     const priceLike =
       m[0].includes('.') ||
       currencyBefore.test(before) ||
