@@ -107,8 +107,7 @@ export const claimSpecs: Record<ClaimClass, ClaimClassSpec> = {
     en: [
       en('best[- ]?sell(?:ers?|ing)'),
       en('top[- ]sell(?:ers?|ing)'),
-      en('most[- ]popular'),
-      en('(?:hugely|very|super|so) popular'),
+      en('(?:most[- ])?popular'),
       en('trending'),
       en('viral'),
       en('fan[- ]favou?rites?'),

@@ -309,7 +309,7 @@ export function checkPriceCurrency(
         : `states the price "${raw}" without its currency (write ${written})`,
     );
   }
-  return result('price_currency', problems);
+  return result('price_currency', [...new Set(problems)]);
 }
 
 /**
