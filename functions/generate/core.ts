@@ -227,6 +227,7 @@ export function toBrief(input: GenerateInput, products: readonly Product[]): Cop
     products: products.map(toBriefProduct),
     ...(input.mustInclude.length > 0 ? { mustInclude: input.mustInclude } : {}),
     ...(avoid.length > 0 ? { mustAvoid: avoid } : {}),
+    ...(input.examples && input.examples.length > 0 ? { examples: input.examples } : {}),
   };
 }
 
@@ -240,6 +241,7 @@ function toBriefProduct(product: Product): BriefProduct {
     title: product.title,
     category: product.category,
     price: product.price,
+    ...(product.currency ? { currency: product.currency } : {}),
     ...(product.brand ? { brand: product.brand } : {}),
     ...(attributes && Object.keys(attributes).length > 0 ? { attributes } : {}),
   };
