@@ -293,7 +293,7 @@ export function checkPriceCurrency(
   products: readonly CatalogFacts[],
   language: Language,
 ): Check {
-  const text = stripCatalogText(allText(v), products, true);
+  const text = stripCatalogText(allText(v), products, true, true);
   const problems: string[] = [];
   for (const mention of priceMentions(text)) {
     const priced = products.filter((p) => p.currency && Math.abs(p.price - mention.value) < 1e-9);
@@ -510,17 +510,32 @@ function blankOut(text: string, quoted: readonly string[]): string {
   return out;
 }
 
-/** Catalog text blanked out of the copy, longest first (with attribute values when asked). */
-function stripCatalogText(text: string, products: readonly CatalogFacts[], withAttributes: boolean): string {
+/**
+ * Catalog text with digits blanked out of the copy, longest first: titles, categories, brands
+ * and, when asked, attribute values ("500 mg", "2件装"), so that their numbers are not read as
+ * prices. A text is blanked only where it does not continue a longer number (the attribute "2"
+ * leaves "220" alone). `keepBareNumbers` keeps attribute values that are only a number (a market
+ * price, a rating): when one equals the price, stating it is stating the price.
+ */
+function stripCatalogText(
+  text: string,
+  products: readonly CatalogFacts[],
+  withAttributes: boolean,
+  keepBareNumbers = false,
+): string {
   const quoted = products.flatMap((p) => [
     p.title,
     p.category,
     ...(p.brand ? [p.brand] : []),
-    ...(withAttributes ? Object.values(p.attributes ?? {}).map(String) : []),
+    ...(withAttributes
+      ? Object.values(p.attributes ?? {})
+          .map(String)
+          .filter((v) => !(keepBareNumbers && /^\s*\d+(?:\.\d+)?\s*$/.test(v)))
+      : []),
   ]);
   let out = text;
   for (const q of [...new Set(quoted)].filter((q) => /\d/.test(q)).sort((a, b) => b.length - a.length)) {
-    out = out.split(q).join(' ');
+    out = out.replace(new RegExp(`(?<![\\d.,])${escapeRegExp(q)}(?![\\d]|[.,]\\d)`, 'g'), ' ');
   }
   return out;
 }

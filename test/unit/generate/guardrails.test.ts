@@ -434,3 +434,29 @@ describe('checkVariant on copy a marketer would send', () => {
     ).toEqual([]);
   });
 });
+
+describe('catalog numbers and the price', () => {
+  const oil: CatalogFacts = {
+    title: 'Garlic Oil - Vegetarian Capsule 500 mg',
+    category: 'Beauty & Hygiene',
+    price: 220,
+    currency: 'INR',
+    attributes: { marketPrice: 220, rating: 2 },
+  };
+
+  it('fails a bare price even when an attribute (a market price) has the same number', () => {
+    const v = copy('Garlic oil', 'Garlic Oil - Vegetarian Capsule 500 mg for just 220.');
+    expect(checkPriceCurrency(v, [oil], 'en').reason).toBe(
+      'states the price "220" without its currency (write ₹220)',
+    );
+    expect(checkPriceCurrency(copy('Garlic oil', 'Now ₹220, 500 mg capsules.'), [oil], 'en').passed).toBe(
+      true,
+    );
+  });
+
+  it('does not blank a short catalog number inside a longer one', () => {
+    expect(checkPrices(copy('Garlic oil', 'Now ₹2205.'), [oil]).reason).toBe(
+      'states "₹2205", which is not a catalog price (catalog: 220)',
+    );
+  });
+});
