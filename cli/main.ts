@@ -52,7 +52,11 @@ program
   .description('start the whole system on this machine (emulators, functions, API)')
   .option('--host <host>', 'interface to bind', '127.0.0.1')
   .option('--port <port>', 'HTTP API port', String(defaultPorts.api))
-  .option('--dynamodb-port <port>', 'DynamoDB (dynalite) port', String(defaultPorts.dynamodb))
+  .option('--dynamodb-port <port>', 'DynamoDB port', String(defaultPorts.dynamodb))
+  .option(
+    '--dynamodb <engine>',
+    'dynalite (Node, the default) or dynamodb-local (AWS DynamoDB Local, needs Java 17+); default: $TAILOR_DYNAMODB',
+  )
   .option('--s3-port <port>', 'S3 (s3rver) port', String(defaultPorts.s3))
   .option('--sfn-port <port>', 'Step Functions port', String(defaultPorts.stepfunctions))
   .option('--model-port <port>', 'model endpoint port', String(defaultPorts.model))

@@ -9,7 +9,6 @@ import {
   ListTablesCommand,
 } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { resetClients } from '../functions/shared/clients';
 import { resetConfig } from '../functions/shared/config';
@@ -17,10 +16,11 @@ import type { GenerationBackend } from '../model/backend';
 import { backendFromConfig } from '../model/backends';
 import { startModelServer } from '../model/server';
 import { loadTemplates, TemplateResolver } from './assembly';
+import { type DynamoEngine, dynamoEngineFromEnv, startDynamo } from './dynamodb';
 import { LocalEventBus } from './event-bus';
 import { LocalHttpApi } from './http-api';
 import { LocalFunctions } from './lambdas';
-import { closeServer, listen } from './net';
+import { closeServer } from './net';
 import { LocalStepFunctions } from './step-functions';
 
 export interface LocalOptions {
@@ -33,6 +33,8 @@ export interface LocalOptions {
   /** Start the schedule rules' timers (off in tests, which fire them by hand). */
   readonly schedules?: boolean;
   readonly log?: (line: string) => void;
+  /** The local DynamoDB: dynalite (default) or AWS's DynamoDB Local; default from TAILOR_DYNAMODB. */
+  readonly dynamodb?: DynamoEngine;
   /** The generation backend; default: chosen by TAILOR_MODEL_BACKEND (embedded when unset). */
   readonly modelBackend?: GenerationBackend;
 }
@@ -42,6 +44,7 @@ export interface LocalSystem {
   readonly endpoints: Record<'dynamodb' | 's3' | 'stepfunctions' | 'model', string>;
   readonly bucket: string;
   readonly modelBackend: string;
+  readonly dynamodb: DynamoEngine;
   readonly tables: string[];
   readonly functions: LocalFunctions;
   readonly stepFunctions: LocalStepFunctions;
@@ -120,20 +123,15 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalSyste
       mkdirSync(path.join(dataDir, 'dynamodb'), { recursive: true });
       mkdirSync(path.join(dataDir, 's3'), { recursive: true });
     }
-    const dynamo = dynalite({
-      path: options.inMemory ? undefined : path.join(dataDir, 'dynamodb'),
-      createTableMs: 0,
-      deleteTableMs: 0,
-      updateTableMs: 0,
-    }) as Server;
-    const dynamodbUrl = await listen(dynamo, host, ports.dynamodb, 'DynamoDB (dynalite)');
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          dynamo.close(() => resolve());
-          dynamo.closeAllConnections();
-        }),
-    );
+    const dynamoEngine = options.dynamodb ?? dynamoEngineFromEnv(process.env);
+    const dynamo = await startDynamo({
+      engine: dynamoEngine,
+      host,
+      port: ports.dynamodb,
+      dir: options.inMemory ? undefined : path.join(dataDir, 'dynamodb'),
+    });
+    const dynamodbUrl = dynamo.url;
+    cleanups.push(() => dynamo.close());
 
     // S3
     const [bucketId] = resolver.ofType('AWS::S3::Bucket').find(([id]) => id.startsWith('DataBucket')) ?? [];
@@ -279,6 +277,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalSyste
       endpoints: { dynamodb: dynamodbUrl, s3: s3Url, stepfunctions: stepFunctionsUrl, model: model.url },
       bucket,
       modelBackend: backend.name,
+      dynamodb: dynamoEngine,
       tables,
       functions,
       stepFunctions,

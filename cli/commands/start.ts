@@ -1,3 +1,4 @@
+import { dynamoEngineFromEnv, dynamoEngineNames } from '../../local/dynamodb';
 import { PortInUseError } from '../../local/net';
 import { defaultPorts, startLocal } from '../../local/runtime';
 import { pairs } from '../output';
@@ -6,6 +7,7 @@ export interface StartOptions {
   host: string;
   port: string;
   dynamodbPort: string;
+  dynamodb?: string;
   s3Port: string;
   sfnPort: string;
   modelPort: string;
@@ -29,6 +31,7 @@ export async function start(options: StartOptions): Promise<void> {
     system = await startLocal({
       host: options.host,
       inMemory: options.inMemory,
+      dynamodb: dynamoEngineFromEnv({ TAILOR_DYNAMODB: options.dynamodb ?? process.env['TAILOR_DYNAMODB'] }),
       dataDir: options.dataDir,
       schedules: options.schedules,
       ports: {
@@ -41,7 +44,10 @@ export async function start(options: StartOptions): Promise<void> {
       log: (line) => console.log(`  ${new Date().toISOString().slice(11, 19)} ${line}`),
     });
   } catch (error) {
-    if (error instanceof PortInUseError || /is taken/.test((error as Error).message)) {
+    if (
+      error instanceof PortInUseError ||
+      /is taken|DynamoDB Local|TAILOR_DYNAMODB/.test((error as Error).message)
+    ) {
       console.error(`tailor start: ${(error as Error).message}`);
       process.exit(1);
     }
@@ -55,7 +61,7 @@ export async function start(options: StartOptions): Promise<void> {
     pairs([
       ['HTTP API', system.apiUrl],
       ['Web console', `${system.apiUrl}/`],
-      ['DynamoDB (dynalite)', system.endpoints.dynamodb],
+      [dynamoEngineNames[system.dynamodb], system.endpoints.dynamodb],
       ['S3 (s3rver)', `${system.endpoints.s3}  bucket ${system.bucket}`],
       ['Step Functions', system.endpoints.stepfunctions],
       ['Model endpoint', `${system.endpoints.model}  (${system.modelBackend} backend)`],

@@ -13,6 +13,8 @@ export interface RenderOptions {
   readonly language: Language;
   /** Where the call to action leads (http or https); '#' when the request gives none. */
   readonly ctaUrl?: string;
+  /** Email only: the message's open pixel and unsubscribe link (a tracked send has both). */
+  readonly tracking?: { readonly openUrl: string; readonly unsubscribeUrl: string };
 }
 
 /** A variant as its channel sends it; `channel` tells the shapes apart. */
@@ -51,8 +53,12 @@ export function render(copy: CopyParts, options: RenderOptions): Rendered {
       return {
         channel: 'email',
         subject: copy.headline,
-        html: emailHtml(copy, options.language, url),
-        text: `${copy.headline}\n\n${copy.body}\n\n${copy.callToAction}: ${url}\n`,
+        html: emailHtml(copy, options.language, url, options.tracking),
+        text: `${copy.headline}\n\n${copy.body}\n\n${copy.callToAction}: ${url}\n${
+          options.tracking
+            ? `\n${unsubscribeLabel[options.language]}: ${options.tracking.unsubscribeUrl}\n`
+            : ''
+        }`,
       };
     case 'banner':
       return {
@@ -109,7 +115,14 @@ function markdownUrl(url: string): string {
   return url.replace(/[()<>\s]/g, (c) => encodeURIComponent(c));
 }
 
-function emailHtml(copy: CopyParts, language: Language, url: string): string {
+const unsubscribeLabel: Record<Language, string> = { en: 'Unsubscribe', zh: '退订' };
+
+function emailHtml(
+  copy: CopyParts,
+  language: Language,
+  url: string,
+  tracking: RenderOptions['tracking'],
+): string {
   const headline = escapeHtml(copy.headline);
   const body = escapeHtml(copy.body).replace(/\r?\n/g, '<br>');
   return [
@@ -120,6 +133,12 @@ function emailHtml(copy: CopyParts, language: Language, url: string): string {
     `<h1 style="font-size:22px;margin:0 0 12px;">${headline}</h1>`,
     `<p style="font-size:16px;line-height:1.5;margin:0 0 20px;">${body}</p>`,
     `<a href="${escapeHtml(url)}" style="display:inline-block;padding:12px 24px;background:#d0021b;color:#fff;text-decoration:none;border-radius:4px;font-weight:bold;">${escapeHtml(copy.callToAction)}</a>`,
+    ...(tracking
+      ? [
+          `<p style="font-size:12px;color:#888;margin:32px 0 0;"><a href="${escapeHtml(tracking.unsubscribeUrl)}" style="color:#888;">${unsubscribeLabel[language]}</a></p>`,
+          `<img src="${escapeHtml(tracking.openUrl)}" width="1" height="1" alt="" style="display:block;border:0;">`,
+        ]
+      : []),
     '</body>',
     '</html>',
   ].join('\n');
