@@ -18,6 +18,24 @@ export class Rng {
     this.next = mulberry32(seed);
   }
 
+  /** A number in [0, 1). */
+  float(): number {
+    return this.next();
+  }
+
+  /** An index drawn with probability proportional to its weight (all weights ≥ 0, one > 0). */
+  weightedIndex(weights: readonly number[]): number {
+    let total = 0;
+    for (const w of weights) total += w;
+    if (!(total > 0)) throw new Error('weightedIndex needs a positive total weight');
+    let r = this.next() * total;
+    for (let i = 0; i < weights.length; i++) {
+      r -= weights[i]!;
+      if (r < 0) return i;
+    }
+    return weights.length - 1;
+  }
+
   /** An integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.next() * n);

@@ -1,6 +1,6 @@
 /**
  * Prices as copy writes them: the one place that turns an amount and its ISO 4217 currency into
- * text for a language (¥399 or 399元, £2.95, ₹1,299, $12.50). Every generator backend and the
+ * text for a language (¥399 or 399元, £2.95, ₹1299, $12.50). Every generator backend and the
  * guardrails use it, so a price is always written with its currency and always the same way.
  *
  * The amount is never rounded: the guardrails compare every price the copy states with the
@@ -44,10 +44,11 @@ export const knownCurrencies: readonly string[] = Object.keys(currencies);
 
 /**
  * The amount's digits: an integer as is, a fraction with the currency's minor digits when that
- * is the same number (2.5 → 2.50), else exactly as given. English groups thousands (1,299);
- * Chinese copy does not (1299), as Chinese shops write prices.
+ * is the same number (2.5 → 2.50), else exactly as given. Thousands are not grouped (₹1299,
+ * ¥1299, as Myntra and Taobao write prices), so the digits are the catalog's own and a copy's
+ * `factsUsed` can quote the price as the data block gives it.
  */
-export function formatAmount(amount: number, currency: string, language: 'zh' | 'en'): string {
+export function formatAmount(amount: number, currency: string): string {
   if (!Number.isFinite(amount) || amount < 0) {
     throw new RangeError(`a price must be a finite amount of at least 0, not ${amount}`);
   }
@@ -57,14 +58,11 @@ export function formatAmount(amount: number, currency: string, language: 'zh' | 
     const fixed = amount.toFixed(minor);
     if (Number(fixed) === amount) digits = fixed;
   }
-  if (language === 'zh') return digits;
-  const [whole = digits, fraction] = digits.split('.');
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return fraction === undefined ? grouped : `${grouped}.${fraction}`;
+  return digits;
 }
 
 /**
- * A price written with its currency for the language: en £2.95, ₹1,299, $12.50, JPY 1,200;
+ * A price written with its currency for the language: en £2.95, ₹1299, $12.50, JPY 1200;
  * zh ¥399 (or 399元 with style 'word'), £2.95, 1200日元. A currency without a sign or name here is
  * written as its code (CHF 12.50, 12.50 CHF in Chinese).
  */
@@ -76,7 +74,7 @@ export function formatPrice(
 ): string {
   const code = currency.toUpperCase();
   const info = currencies[code];
-  const digits = formatAmount(amount, code, language);
+  const digits = formatAmount(amount, code);
   if (language === 'zh') {
     if (info && (style === 'word' || !info.symbol)) return `${digits}${info.zh}`;
     if (info?.symbol) return `${info.symbol}${digits}`;

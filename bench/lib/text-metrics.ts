@@ -194,3 +194,77 @@ export function quantile(values: readonly number[], p: number): number {
 export function mean(values: readonly number[]): number {
   return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
 }
+
+export interface RougeScores {
+  /** F1 of ROUGE-1, ROUGE-2 and ROUGE-L, 0 to 1. */
+  readonly rouge1: number;
+  readonly rouge2: number;
+  readonly rougeL: number;
+}
+
+/**
+ * ROUGE-1/2/L F as the Python `rouge` package (pltrdy, 1.0.x) computes them, which ChatGLM-6B's
+ * ptuning evaluation calls on jieba words joined by spaces: the texts are split into
+ * "sentences" at '.', ROUGE-N counts distinct n-grams (sets) of the whole text, and ROUGE-L
+ * is the summary-level union LCS over distinct words; F = 2PR / (P + R + 1e-8).
+ */
+export function pyRouge(hypothesis: readonly string[], reference: readonly string[]): RougeScores {
+  const sentences = (tokens: readonly string[]) =>
+    tokens
+      .join(' ')
+      .split('.')
+      .filter((s) => s.length > 0)
+      .map((s) => s.split(/\s+/).filter(Boolean));
+  const hyp = sentences(hypothesis);
+  const ref = sentences(reference);
+  const f = (overlap: number, evaluated: number, referenced: number) => {
+    const p = evaluated === 0 ? 0 : overlap / evaluated;
+    const r = referenced === 0 ? 0 : overlap / referenced;
+    return (2 * p * r) / (p + r + 1e-8);
+  };
+  const rougeN = (n: number) => {
+    const set = (ss: string[][]) => new Set(ngrams(ss.flat(), n));
+    const h = set(hyp);
+    const r = set(ref);
+    let overlap = 0;
+    for (const g of h) if (r.has(g)) overlap++;
+    return f(overlap, h.size, r.size);
+  };
+  const m = new Set(ref.flat()).size;
+  const n = new Set(hyp.flat()).size;
+  const union = new Set<string>();
+  let llcs = 0;
+  for (const refS of ref) {
+    const before = union.size;
+    for (const hypS of hyp) for (const token of reconLcs(refS, hypS)) union.add(token);
+    llcs += union.size - before;
+  }
+  return { rouge1: rougeN(1), rouge2: rougeN(2), rougeL: f(llcs, n, m) };
+}
+
+/** The tokens of one longest common subsequence, reconstructed as the `rouge` package does. */
+function reconLcs(x: readonly string[], y: readonly string[]): string[] {
+  const rows = x.length + 1;
+  const cols = y.length + 1;
+  const table = new Uint16Array(rows * cols);
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      table[i * cols + j] =
+        x[i - 1] === y[j - 1]
+          ? table[(i - 1) * cols + j - 1]! + 1
+          : Math.max(table[(i - 1) * cols + j]!, table[i * cols + j - 1]!);
+    }
+  }
+  const out: string[] = [];
+  let i = x.length;
+  let j = y.length;
+  while (i > 0 && j > 0) {
+    if (x[i - 1] === y[j - 1]) {
+      out.push(x[i - 1]!);
+      i--;
+      j--;
+    } else if (table[(i - 1) * cols + j]! > table[i * cols + j - 1]!) i--;
+    else j--;
+  }
+  return out.reverse();
+}

@@ -5,10 +5,12 @@ import {
   type ChatRequest,
   type CopyBrief,
   type CopyVariant,
+  type Language,
   ModelOutputError,
   type ParsedCompletion,
   parseCompletionDetails,
 } from '../../model/contract';
+import { categoryName } from '../profile/categories';
 import { fallbackCurrency } from '../shared/schemas';
 import { type Check, checkNearDuplicate, checkVariant, type GuardrailPolicy } from './guardrails';
 import { buildChatRequest, promptVersion } from './prompt';
@@ -224,22 +226,25 @@ export function toBrief(input: GenerateInput, products: readonly Product[]): Cop
     tone: input.tone,
     variants: input.variants,
     ...(input.persona ? { persona: { label: input.persona.label, interests: input.persona.interests } } : {}),
-    products: products.map(toBriefProduct),
+    products: products.map((p) => toBriefProduct(p, input.language)),
     ...(input.mustInclude.length > 0 ? { mustInclude: input.mustInclude } : {}),
     ...(avoid.length > 0 ? { mustAvoid: avoid } : {}),
     ...(input.examples && input.examples.length > 0 ? { examples: input.examples } : {}),
   };
 }
 
-/** The facts the model may use; the free-text description stays out of the prompt for now. */
-function toBriefProduct(product: Product): BriefProduct {
+/**
+ * The facts the model may use; the free-text description stays out of the prompt for now. A
+ * category Tailor derived (an id such as `baking`) is named in the copy's language (烘焙厨房).
+ */
+function toBriefProduct(product: Product, language: Language): BriefProduct {
   const attributes = product.attributes
     ? Object.fromEntries(Object.entries(product.attributes).map(([k, v]) => [k, String(v)]))
     : undefined;
   return {
     productId: product.productId,
     title: product.title,
-    category: product.category,
+    category: categoryName(product.category)[language],
     price: product.price,
     ...(product.currency ? { currency: product.currency } : {}),
     ...(product.brand ? { brand: product.brand } : {}),

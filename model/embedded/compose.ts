@@ -8,7 +8,9 @@ import {
   fitsChannel,
   type Language,
 } from '../contract';
+import { formatPrice } from '../money';
 import { type LanguagePhrases, phrases } from './phrases';
+import { composeZhVariant } from './zh-copy';
 
 /** A phrase with its slots filled, and the product facts it states. */
 interface Filled {
@@ -20,7 +22,7 @@ interface Filled {
 type Item = Filled;
 
 type Slots = Partial<
-  Record<'title' | 'brand' | 'category' | 'price' | 'attr' | 'interest' | 'adj', string>
+  Record<'title' | 'brand' | 'category' | 'price' | 'priceFact' | 'attr' | 'interest' | 'adj', string>
 > & {
   item?: Item;
 };
@@ -37,7 +39,11 @@ export function composeCopy(brief: CopyBrief, seed: number): CopyOutput {
   const variants: CopyVariant[] = [];
   for (let i = 0; i < brief.variants; i++) {
     const product = brief.products[(seed + i) % brief.products.length]!;
-    variants.push(composeVariant(brief, product, seed >>> 0, i));
+    variants.push(
+      brief.language === 'zh'
+        ? composeZhVariant(brief, product, seed >>> 0, i)
+        : composeVariant(brief, product, seed >>> 0, i),
+    );
   }
   return { variants };
 }
@@ -76,8 +82,11 @@ function productSlots(product: BriefProduct, rng: Rng): Slots {
     title: product.title,
     brand: product.brand,
     category,
-    // A price of 0 means the brief has none (AdvertiseGen attribute sets, say): never quote "0".
-    price: product.price > 0 ? String(product.price) : undefined,
+    // A price of 0 means the brief has none (AdvertiseGen attribute sets, say): never quote "0";
+    // nor a price without its currency.
+    price:
+      product.price > 0 && product.currency ? formatPrice(product.price, product.currency, 'en') : undefined,
+    priceFact: String(product.price),
     attr: shortAttributes.length > 0 ? rng.pick(shortAttributes) : undefined,
   };
 }
@@ -235,7 +244,11 @@ function factCandidates(
     if (short) out.push(short);
   }
   const price = base.price;
-  if (price) out.push({ text: language === 'zh' ? `现价${price}。` : `Now ${price}.`, facts: [price] });
+  if (price)
+    out.push({
+      text: language === 'zh' ? `现价${price}。` : `Now ${price}.`,
+      facts: [base.priceFact ?? price],
+    });
   else if (base.title)
     out.push({ text: language === 'zh' ? `${base.title}。` : `${base.title}.`, facts: [base.title] });
   return out;
@@ -290,7 +303,8 @@ function fill(template: string, slots: Slots): Filled | undefined {
       missing = true;
       return '';
     }
-    if (factSlots.has(name)) facts.push(value);
+    // The price is written with its currency, and listed as the data block gives it.
+    if (factSlots.has(name)) facts.push(name === 'price' ? (slots.priceFact ?? value) : value);
     return value;
   });
   return missing ? undefined : { text, facts };

@@ -21,15 +21,38 @@ const en: CopyBrief = {
   variants: 3,
   persona: { label: 'weekend runner', interests: ['running'] },
   products: [
-    { productId: 'p1', title: 'Acme Trail Runner 2', category: 'Running shoes', price: 89.9, brand: 'Acme' },
-    { productId: 'p2', title: 'Dri Tee', category: 'T-shirts', price: 19, attributes: { color: 'navy' } },
+    {
+      productId: 'p1',
+      title: 'Acme Trail Runner 2',
+      category: 'Running shoes',
+      price: 89.9,
+      currency: 'USD',
+      brand: 'Acme',
+    },
+    {
+      productId: 'p2',
+      title: 'Dri Tee',
+      category: 'T-shirts',
+      price: 19,
+      currency: 'USD',
+      attributes: { color: 'navy' },
+    },
   ],
 };
 const zh: CopyBrief = {
   ...en,
   language: 'zh',
   persona: { label: '跑步爱好者', interests: ['跑步'] },
-  products: [{ productId: 'p3', title: '轻盈透气跑步鞋', category: '运动鞋', price: 299.5, brand: '安踏' }],
+  products: [
+    {
+      productId: 'p3',
+      title: '简约白色衬衫',
+      category: '上衣',
+      price: 299.5,
+      currency: 'CNY',
+      attributes: { 类型: '上衣', 颜色: '白色', 材质: '棉', 风格: '简约', 衣样式: '衬衫', 衣领型: '翻领' },
+    },
+  ],
 };
 
 function copyFor(brief: CopyBrief, seed: number): CopyOutput {
