@@ -166,7 +166,7 @@ const tallies = [
 ];
 
 console.log(
-  `Embedded generator, ${count} products per language, ${variants} variants each (goals and channels cycled), seed ${seed}`,
+  `Embedded generator, ${count} products per source, ${variants} variants each (goals and channels cycled), seed ${seed}`,
 );
 console.log(
   'zh: AdvertiseGen dev attribute sets with seeded CNY prices, Online Retail products (English titles, GBP); en: Myntra products with their INR prices\n',
