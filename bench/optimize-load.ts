@@ -26,16 +26,16 @@ import { ApiClient, ApiError } from '../cli/client';
 import { sleep, table } from '../cli/output';
 import { hash32 } from '../core/hash';
 import { mulberry32 } from '../core/random';
-import { acceptFeedback, type FeedbackResult } from '../functions/optimize/feedback';
-import type { FeedbackType } from '../functions/optimize/schema';
+import { acceptFeedback, type FeedbackResult } from '../functions/optimize/feedback/accept';
 import {
   type Campaign,
   type CampaignState,
-  CampaignStore,
   CONTROL,
   type Counter,
   type Variant,
-} from '../functions/optimize/store';
+} from '../functions/optimize/records';
+import type { FeedbackType } from '../functions/optimize/schema';
+import { CampaignStore } from '../functions/optimize/store';
 import { DynamoTable } from '../functions/shared/adapters/dynamo-table';
 import { clients } from '../functions/shared/clients';
 import { config, requireSetting } from '../functions/shared/config';

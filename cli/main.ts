@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { GenerateResult } from '../functions/generate/core';
-import type { Decision } from '../functions/optimize/decision';
-import type { Campaign, CampaignState } from '../functions/optimize/store';
+import type { Decision } from '../functions/optimize/decision/decide';
+import type { Campaign, CampaignState } from '../functions/optimize/records';
 import type { Prediction } from '../functions/predict/core';
 import type { Segment } from '../functions/profile/segments';
 import type { StoredRule } from '../functions/profile/store';
@@ -17,6 +17,7 @@ import {
   printGenerated,
 } from './commands/campaign';
 import { demoCommand } from './commands/demo';
+import { modelCommand } from './commands/model';
 import { printRules, printRun, printSegment, printSegments, profileRun } from './commands/profile';
 import { defaultPorts, start } from './commands/start';
 import { printUpload, upload } from './commands/upload';
@@ -63,6 +64,10 @@ program
   .option('--data-dir <dir>', 'where data is kept between runs', '.tailor')
   .option('--in-memory', 'keep nothing after exit')
   .option('--no-schedules', 'do not fire the schedule rules')
+  .option(
+    '--model <name|file>',
+    'run a GGUF model in the model endpoint (a catalog name, a file in <data-dir>/models, or a path)',
+  )
   .action(start);
 
 withApi(program.command('health').description('check the API and the stores behind it')).action(
@@ -401,6 +406,7 @@ withApi(optimizeCommand.command('status <runId>').description('show a re-optimiz
 );
 
 demoCommand(program);
+modelCommand(program);
 
 program.parseAsync(process.argv).catch((error: Error) => {
   if (error instanceof ApiError) {

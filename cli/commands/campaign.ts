@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { SingleBar } from 'cli-progress';
 import type { GenerateResult } from '../../functions/generate/core';
 import { armPosterior, posteriorInterval } from '../../functions/optimize/posterior';
+import type { Campaign, CampaignState } from '../../functions/optimize/records';
 import type { CampaignSpec } from '../../functions/optimize/schema';
-import type { Campaign, CampaignState } from '../../functions/optimize/store';
 import type { ApiClient } from '../client';
 import { pairs, sleep, table } from '../output';
 

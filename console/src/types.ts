@@ -8,16 +8,16 @@ import type { GeneratedVariant, GenerateResult } from '../../functions/generate/
 import type { Check } from '../../functions/generate/guardrails';
 import type { Rendered } from '../../functions/generate/render';
 import type { generateBodySchema } from '../../functions/generate/schema';
-import type { OptimizationRecord } from '../../functions/optimize/reoptimize';
-import type { campaignBodySchema } from '../../functions/optimize/schema';
 import type {
   AllocationSnapshot,
   Campaign,
   CampaignState,
   Counter,
   Variant,
-} from '../../functions/optimize/store';
-import type { Strategy } from '../../functions/optimize/strategies';
+} from '../../functions/optimize/records';
+import type { OptimizationRecord } from '../../functions/optimize/reoptimize/run';
+import type { Strategy } from '../../functions/optimize/reoptimize/strategies';
+import type { campaignBodySchema } from '../../functions/optimize/schema';
 import type { predict } from '../../functions/predict/core';
 import type { listModels } from '../../functions/predict/models';
 import type { ModelVersion } from '../../functions/predict/registry';

@@ -1,44 +1,28 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import { completeEmbedded } from '../../model/embedded';
-import { TableProfileStore } from '../profile/store';
-import { DynamoTable } from '../shared/adapters/dynamo-table';
-import { clients } from '../shared/clients';
-import { config, requireSetting } from '../shared/config';
+import { catalog, languageModel, profileStore, settings } from '../container';
 import { defineRoute, httpApi } from '../shared/http';
-import { logger } from '../shared/logger';
-import { sagemakerModel, tableCatalog } from './adapters';
+import { task } from '../shared/steps';
 import { generateForSegment } from './campaign-task';
 import { type GeneratePorts, generateCopy } from './core';
 import { generateBodySchema } from './schema';
 
 /**
- * The core's ports, wired to this container's clients. Built on use so that a missing setting
- * surfaces as a ConfigurationError in the request that needs it (the catalog table only when a
- * request names products by id).
+ * The core's ports, from the composition root. Each is reached for on use, so that a missing
+ * setting surfaces as a ConfigurationError in the request that needs it (the catalog table only
+ * when a request names products by id, the profiles table only when it names an audience).
  */
-function ports(): GeneratePorts {
-  const cfg = config();
-  const { dynamo, sagemaker } = clients(cfg);
-  return {
-    catalog: {
-      getProducts: (ids) =>
-        tableCatalog(new DynamoTable(dynamo, requireSetting(cfg, 'CATALOG_TABLE'))).getProducts(ids),
-    },
-    model: sagemakerModel(sagemaker, { endpointName: requireSetting(cfg, 'MODEL_ENDPOINT_NAME') }),
-    fallback: {
-      invoke: async (request) => new TextEncoder().encode(JSON.stringify(completeEmbedded(request))),
-    },
-    audience: {
-      profile: (userId) => profiles().getProfile(userId),
-      segment: (segmentId) => profiles().getSegment(segmentId),
-    },
-    defaultCurrency: cfg.TAILOR_DEFAULT_CURRENCY,
-  };
-  function profiles() {
-    return new TableProfileStore(new DynamoTable(dynamo, requireSetting(cfg, 'PROFILES_TABLE')));
-  }
-}
+const ports = (): GeneratePorts => ({
+  catalog: { getProducts: (ids) => catalog().getProducts(ids) },
+  model: languageModel(),
+  fallback: {
+    invoke: async (request) => new TextEncoder().encode(JSON.stringify(completeEmbedded(request))),
+  },
+  audience: {
+    profile: (userId) => profileStore().getProfile(userId),
+    segment: (segmentId) => profileStore().getSegment(segmentId),
+  },
+  defaultCurrency: settings().TAILOR_DEFAULT_CURRENCY,
+});
 
 /** The generate group's HTTP function: `POST /generate`. */
 export const api = httpApi('generate', {
@@ -49,6 +33,4 @@ export const api = httpApi('generate', {
 });
 
 /** The campaign-run and re-optimization task: copy variants for one segment (Step Functions). */
-export const campaignTask = middy()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event: unknown) => generateForSegment(event, ports()));
+export const campaignTask = task((event) => generateForSegment(event, ports()));

@@ -12,9 +12,7 @@
 import { logGamma } from './kernels/abtest';
 import { Z95 } from './kernels/ope';
 import type { Arm } from './kernels/thompson';
-import { type CampaignState, type Counter, emptyCounter, type Variant } from './store';
-
-export type Objective = 'click' | 'conversion';
+import { type CampaignState, type Counter, emptyCounter, type Objective, type Variant } from './records';
 
 /** Observed successes and trials of an arm for an objective. */
 export function armCounts(counter: Counter, objective: Objective): { successes: number; trials: number } {

@@ -139,10 +139,26 @@ export const campaignListQuerySchema = z.object({
 });
 
 /** `POST /optimize/runs`: re-optimize these campaigns (default: every active one). */
+/**
+ * Thresholds of one run's preference export (functions/optimize/reoptimize/preferences.ts); each
+ * absent one keeps its default (P(chosen beats rejected) ≥ 0.9, ≥ 200 sends on each side).
+ */
+export const preferenceThresholdsSchema = z
+  .object({
+    /** P(chosen beats rejected) a pair needs: above one half (a coin flip is no preference), at most 1. */
+    minProbability: z.number().gt(0.5).max(1).optional(),
+    /** Sends (or impressions) each side of a pair needs. */
+    minSends: z.number().int().min(1).max(1_000_000_000).optional(),
+  })
+  .strict();
+export type PreferenceThresholds = z.infer<typeof preferenceThresholdsSchema>;
+
 export const optimizeRunBodySchema = z
   .object({
     campaignIds: z.array(z.string().trim().min(1).max(128)).max(100).optional(),
     /** Skip breeding challengers (faster; posteriors, verdicts, retraining and export still run). */
     breed: z.boolean().default(true),
+    /** This run's preference-export thresholds (kept on the run record, read by the export step). */
+    preferences: preferenceThresholdsSchema.optional(),
   })
   .default({ breed: true });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { operationsKeys } from '../shared/keys';
 import type { ObjectStore, Table } from '../shared/ports';
 import { redactPersonalData } from '../shared/redact';
 import { describeIssue } from '../shared/validation';
@@ -97,7 +98,7 @@ export async function acceptEvents(
     const chunk = valid.slice(i, i + markerConcurrency);
     const firsts = await Promise.all(
       chunk.map((event) =>
-        ports.operations.putIfAbsent({ pk: `EVENT#${event.eventId}`, sk: 'EVENT', expiresAt }, 'pk'),
+        ports.operations.putIfAbsent({ ...operationsKeys.acceptedEvent(event.eventId), expiresAt }, 'pk'),
       ),
     );
     chunk.forEach((event, j) => {
@@ -117,7 +118,7 @@ export async function acceptEvents(
       await writer.flush();
     } catch (error) {
       await Promise.allSettled(
-        fresh.map((e) => ports.operations.delete({ pk: `EVENT#${e.eventId}`, sk: 'EVENT' })),
+        fresh.map((e) => ports.operations.delete(operationsKeys.acceptedEvent(e.eventId))),
       );
       throw error;
     }

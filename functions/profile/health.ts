@@ -1,3 +1,4 @@
+import { operationsKeys } from '../shared/keys';
 import type { ObjectStore, Table } from '../shared/ports';
 
 export interface Health {
@@ -18,7 +19,7 @@ async function timed(probe: () => Promise<unknown>): Promise<{ ok: boolean; ms: 
 /** Reach the table and the bucket once each; degraded when either fails. */
 export async function checkHealth(ports: { objects: ObjectStore; operations: Table }): Promise<Health> {
   const [table, bucket] = await Promise.all([
-    timed(() => ports.operations.get({ pk: 'HEALTH', sk: 'HEALTH' })),
+    timed(() => ports.operations.get(operationsKeys.health)),
     timed(() => ports.objects.head('health-check')),
   ]);
   const checks = { table, bucket };

@@ -1,6 +1,6 @@
 import { barChart, heatmap } from '../shared/charts';
 import { rfmTierNames } from './features';
-import type { RunFigures, RunModel } from './runs';
+import type { RunFigures, RunModel } from './run-record';
 import type { Segment } from './segments';
 import type { StoredRule } from './store';
 

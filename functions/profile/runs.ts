@@ -1,10 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { ConflictError, NotFoundError, TailorError } from '../../core/errors';
+import { TailorError } from '../../core/errors';
 import { fnv1a } from '../../core/hash';
 import { mulberry32 } from '../../core/random';
 import type { Workflow } from '../shared/adapters/workflow';
+import { operationsKeys } from '../shared/keys';
 import type { ObjectStore, Table } from '../shared/ports';
+import {
+  type Clock,
+  clockOf,
+  newRunId,
+  type RunKind,
+  RunLedger,
+  type StepError,
+  stepFailure,
+} from '../shared/runs';
 import {
   addCounts,
   aggregateShard,
@@ -17,14 +26,14 @@ import {
   fitRfmBoundaries,
   type GlobalReference,
   mergeCategoryPrices,
-  type RfmBoundaries,
   rfmOf,
   type UserAggregate,
   userFeatures,
 } from './features';
-import { type AssociationRule, associationRules, frequentItemsets, rulesFor } from './kernels/fpgrowth';
+import { associationRules, frequentItemsets, rulesFor } from './kernels/fpgrowth';
 import { shardPrefix } from './raw-store';
 import { renderRunReport } from './report';
+import type { RunFigures, RunModel, RunRecord, RunTrigger } from './run-record';
 import type { BehaviourEvent } from './schema';
 import {
   addUserToStats,
@@ -35,54 +44,16 @@ import {
   fitSegmentation,
   mergeSegmentStats,
   type PreviousSegment,
-  type SegmentationModel,
   type SegmentStats,
 } from './segments';
 import type { ProfileStore, StoredRule } from './store';
-import { newestFirstKey } from './uploads';
+
+// The record types live in `run-record.ts` (the report reads them too); callers have always found them here.
+export type { RunFigures, RunModel, RunPhase, RunRecord, RunStatus, RunTrigger } from './run-record';
 
 /** A shard's data could not be read: the state machine retries, then fails the run. */
 export class ShardReadError extends TailorError {
   override readonly code = 'ShardReadError';
-}
-
-export type RunTrigger = 'api' | 'schedule' | 'ingestion';
-export type RunStatus = 'starting' | 'running' | 'succeeded' | 'failed';
-export type RunPhase = 'preparing' | 'aggregating' | 'fitting' | 'assigning' | 'reporting' | 'done';
-
-export interface RunFigures {
-  readonly snapshotDate: string;
-  readonly cleaning: CleaningCounts;
-  readonly users: number;
-  readonly buyers: number;
-  readonly baskets: number;
-  readonly segments: number;
-  readonly k: number;
-  readonly silhouette: Array<{ k: number; silhouette: number }>;
-  readonly rules: number;
-  /** Kept events by type; with views, the funnel ratios. */
-  readonly eventTypes: Record<string, number>;
-  readonly funnel: {
-    viewToCart: number | null;
-    viewToPurchase: number | null;
-    cartToPurchase: number | null;
-  };
-}
-
-export interface RunRecord {
-  readonly runId: string;
-  readonly status: RunStatus;
-  readonly phase?: RunPhase;
-  readonly trigger: RunTrigger;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly executionArn?: string;
-  readonly shardCount?: number;
-  readonly shardsDone?: number;
-  readonly shardsAssigned?: number;
-  readonly figures?: RunFigures;
-  readonly reportKey?: string;
-  readonly error?: string;
 }
 
 /** Tuning of a run; the defaults suit data sets from thousands to millions of users. */
@@ -111,11 +82,16 @@ export const defaultRunOptions: RunOptions = {
   maxRules: 5_000,
 };
 
-export const runKey = (runId: string) => ({ pk: `RUN#${runId}`, sk: 'RUN' });
-/** The index of runs: `RUNS` / newest-first key, one item per run, naming it. */
-const runsIndex = 'RUNS';
-const activeRunKey = { pk: 'RUN#ACTIVE', sk: 'RUN' };
-const lockSeconds = 2 * 3600;
+/** Profiling runs in the operations table (keys and access patterns: `shared/keys.ts`). */
+export const runKind: RunKind = {
+  noun: 'profiling run',
+  idField: 'runId',
+  key: operationsKeys.profilingRun,
+  index: operationsKeys.profilingRunsIndex,
+  // One run at a time: two runs would write the same profiles and move `CURRENT` twice.
+  lock: { key: operationsKeys.profilingRunLock, seconds: 2 * 3600 },
+};
+export const runKey = operationsKeys.profilingRun;
 
 export interface RunPorts {
   readonly objects: ObjectStore;
@@ -123,21 +99,17 @@ export interface RunPorts {
   readonly profiles: ProfileStore;
   readonly catalog: Table;
   readonly rawPrefix: string;
-  readonly now?: () => Date;
+  readonly now?: Clock;
   readonly options?: Partial<RunOptions>;
 }
 
-const clockOf = (ports: { now?: () => Date }) => (ports.now ?? (() => new Date()))();
+const ledgerOf = (ports: { operations: Table; now?: Clock }) =>
+  new RunLedger<RunRecord>(ports.operations, runKind, ports.now);
 const optionsOf = (ports: RunPorts): RunOptions => ({ ...defaultRunOptions, ...ports.options });
 const runFile = (runId: string, ...parts: string[]) => [`runs/${runId}`, ...parts].join('/');
 
 /** Step Functions execution names allow letters, digits, '-' and '_'; the run id is one. */
-export function newRunId(now: Date): string {
-  return `run-${now
-    .toISOString()
-    .replace(/[-:.TZ]/g, '')
-    .slice(0, 14)}-${randomBytes(4).toString('hex')}`;
-}
+export const newProfilingRunId = (now: Date): string => newRunId('run', now);
 
 /**
  * Record a run and start its state machine execution. One run at a time: a run already under
@@ -145,21 +117,10 @@ export function newRunId(now: Date): string {
  */
 export async function startProfilingRun(
   trigger: RunTrigger,
-  ports: { operations: Table; workflow: Workflow; now?: () => Date },
+  ports: { operations: Table; workflow: Workflow; now?: Clock },
 ): Promise<RunRecord> {
   const now = clockOf(ports);
-  const runId = newRunId(now);
-  const nowSeconds = Math.floor(now.getTime() / 1000);
-  const lock = { ...activeRunKey, runId, expiresAt: nowSeconds + lockSeconds };
-  if (!(await ports.operations.putIfAbsent(lock, 'pk'))) {
-    const held = await ports.operations.get(activeRunKey);
-    if (held && Number(held['expiresAt']) > nowSeconds) {
-      throw new ConflictError(`profiling run ${String(held['runId'])} is already under way`, {
-        runId: held['runId'],
-      });
-    }
-    await ports.operations.put(lock);
-  }
+  const runId = newProfilingRunId(now);
   const createdAt = now.toISOString();
   const record: RunRecord = {
     runId,
@@ -169,48 +130,24 @@ export async function startProfilingRun(
     createdAt,
     updatedAt: createdAt,
   };
-  await ports.operations.put({ ...runKey(runId), ...record });
-  await ports.operations.put({ pk: runsIndex, sk: newestFirstKey(createdAt, runId), runId, createdAt });
-  try {
-    const { executionArn } = await ports.workflow.start(runId, { runId, trigger });
-    await ports.operations.update(runKey(runId), { executionArn });
-    return { ...record, executionArn };
-  } catch (error) {
-    await ports.operations.update(runKey(runId), { status: 'failed', error: (error as Error).message });
-    await releaseLock(runId, ports.operations);
-    throw error;
-  }
-}
-
-async function releaseLock(runId: string, operations: Table): Promise<void> {
-  const held = await operations.get(activeRunKey);
-  if (held?.['runId'] === runId) await operations.delete(activeRunKey);
+  return ledgerOf(ports).start(runId, record, {
+    workflow: ports.workflow,
+    input: { runId, trigger },
+    failedStart: (error) => ({ status: 'failed', error: error.message }),
+  });
 }
 
 export async function getRun(runId: string, operations: Table): Promise<RunRecord> {
-  const item = await operations.get(runKey(runId));
-  if (!item) throw new NotFoundError(`no profiling run ${runId}`);
-  const { pk: _pk, sk: _sk, ...record } = item;
-  return record as unknown as RunRecord;
+  return ledgerOf({ operations }).get(runId);
 }
 
 /** The most recent profiling runs, newest first, each as its record stands now. */
 export async function listRuns(operations: Table, limit: number): Promise<RunRecord[]> {
-  const index = (await operations.query('pk', runsIndex, limit)).slice(0, limit);
-  const ids = index.map((item) => String(item['runId']));
-  const records = await operations.batchGet(ids.map(runKey));
-  const byId = new Map<string, RunRecord>();
-  for (const { pk: _pk, sk: _sk, ...record } of records) {
-    byId.set(String(record['runId']), record as unknown as RunRecord);
-  }
-  return ids.flatMap((id) => {
-    const record = byId.get(id);
-    return record ? [record] : [];
-  });
+  return ledgerOf({ operations }).list(limit);
 }
 
 async function setRun(runId: string, ports: RunPorts, fields: Partial<RunRecord>): Promise<void> {
-  await ports.operations.update(runKey(runId), { ...fields, updatedAt: clockOf(ports).toISOString() });
+  await ledgerOf(ports).update(runId, fields);
 }
 
 export interface ShardDescriptor {
@@ -338,22 +275,8 @@ export async function profileShard(runId: string, descriptor: ShardDescriptor, p
     ),
     ports.objects.put(runFile(runId, 'shards', `${shard}.json`), JSON.stringify(summary), 'application/json'),
   ]);
-  await ports.operations.increment(runKey(runId), { shardsDone: 1 });
+  await ledgerOf(ports).increment(runId, { shardsDone: 1 });
   return { runId, shard, users: result.users.length, events: result.cleaning.eventsKept };
-}
-
-/** What FitSegments leaves for the assignment and the report. */
-export interface RunModel {
-  readonly reference: GlobalReference;
-  readonly boundaries: RfmBoundaries;
-  readonly segmentation: SegmentationModel;
-  readonly rules: AssociationRule[];
-  readonly cleaning: CleaningCounts;
-  readonly eventTypes: Record<string, number>;
-  readonly users: number;
-  readonly baskets: number;
-  readonly basketsMined: number;
-  readonly firstEventAt: string | null;
 }
 
 async function readJsonFiles<T>(ports: RunPorts, prefix: string): Promise<T[]> {
@@ -518,7 +441,7 @@ export async function assignShard(runId: string, descriptor: ShardDescriptor, po
     JSON.stringify({ stats, grid }),
     'application/json',
   );
-  await ports.operations.increment(runKey(runId), { shardsAssigned: 1 });
+  await ledgerOf(ports).increment(runId, { shardsAssigned: 1 });
   return { runId, shard: descriptor.shard, profiles: profiles.length };
 }
 
@@ -592,8 +515,7 @@ export async function finishRun(runId: string, ports: RunPorts) {
   }
   const reportKey = runFile(runId, 'report.md');
   await ports.objects.put(reportKey, report.markdown, 'text/markdown; charset=utf-8');
-  await setRun(runId, ports, { status: 'succeeded', phase: 'done', figures, reportKey });
-  await releaseLock(runId, ports.operations);
+  await ledgerOf(ports).finish(runId, { phase: 'done', figures, reportKey });
   return { runId, status: 'succeeded', segments: segments.length, rules: stored.length, reportKey };
 }
 
@@ -608,9 +530,8 @@ function funnelOf(types: Record<string, number>): RunFigures['funnel'] {
 }
 
 /** The Catch path: record why the run failed, then the state machine ends in its Fail state. */
-export async function failRun(runId: string, error: { Error?: string; Cause?: string }, ports: RunPorts) {
-  const message = [error.Error, error.Cause].filter(Boolean).join(': ') || 'unknown error';
-  await setRun(runId, ports, { status: 'failed', error: message.slice(0, 2000) });
-  await releaseLock(runId, ports.operations);
+export async function failRun(runId: string, error: StepError, ports: RunPorts) {
+  // The Cause is kept as Step Functions gave it (a Lambda error's JSON, say).
+  await ledgerOf(ports).fail(runId, stepFailure(error));
   return { runId, status: 'failed' };
 }

@@ -87,3 +87,11 @@ export interface Rejection {
   readonly line?: number;
   readonly reason: string;
 }
+
+/** One shard of raw events, as the profiling run's manifest lists it (a Distributed Map item). */
+export const shardDescriptorSchema = z.object({
+  shard: z.string().min(1),
+  objects: z.number().int().min(0),
+  bytes: z.number().min(0),
+  shardCount: z.number().int().min(1),
+});

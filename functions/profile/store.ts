@@ -1,3 +1,4 @@
+import { profilesKeys } from '../shared/keys';
 import type { Table } from '../shared/ports';
 import type { Segment } from './segments';
 
@@ -37,24 +38,24 @@ export interface ProfileStore {
   rules(options: { productId?: string; limit: number }): Promise<StoredRule[]>;
 }
 
-export const segmentsPartition = (runId: string) => `SEGMENTS#${runId}`;
-const pad = (n: number) => String(n).padStart(6, '0');
+export const segmentsPartition = profilesKeys.segmentsPartition;
+const pad = profilesKeys.ruleRank;
 const strip = ({ pk: _pk, sk: _sk, ...rest }: Record<string, unknown>) => rest;
 
 export class TableProfileStore implements ProfileStore {
   constructor(private readonly table: Table) {}
 
   async putProfiles(profiles: Profile[]): Promise<void> {
-    await this.table.batchPut(profiles.map((p) => ({ pk: `USER#${p.userId}`, sk: 'PROFILE', ...p })));
+    await this.table.batchPut(profiles.map((p) => ({ ...profilesKeys.profile(p.userId), ...p })));
   }
 
   async getProfile(userId: string): Promise<Profile | undefined> {
-    const item = await this.table.get({ pk: `USER#${userId}`, sk: 'PROFILE' });
+    const item = await this.table.get(profilesKeys.profile(userId));
     return item ? (strip(item) as Profile) : undefined;
   }
 
   private async current(kind: 'SEGMENTS' | 'RULES'): Promise<string | undefined> {
-    const pointer = await this.table.get({ pk: 'CURRENT', sk: kind });
+    const pointer = await this.table.get(profilesKeys.current(kind));
     return pointer?.['runId'] as string | undefined;
   }
 
@@ -68,7 +69,7 @@ export class TableProfileStore implements ProfileStore {
   async getSegment(segmentId: string): Promise<Segment | undefined> {
     const runId = await this.current('SEGMENTS');
     if (!runId) return undefined;
-    const item = await this.table.get({ pk: segmentsPartition(runId), sk: segmentId });
+    const item = await this.table.get(profilesKeys.segment(runId, segmentId));
     return item ? (strip(item) as unknown as Segment) : undefined;
   }
 
@@ -76,26 +77,28 @@ export class TableProfileStore implements ProfileStore {
     await this.table.batchPut(
       segments.map((s) => ({ pk: segmentsPartition(runId), sk: s.segmentId, runId, ...s })),
     );
-    await this.table.put({ pk: 'CURRENT', sk: 'SEGMENTS', runId });
+    await this.table.put({ ...profilesKeys.current('SEGMENTS'), runId });
   }
 
   async replaceRules(rules: readonly StoredRule[], runId: string): Promise<void> {
     const items = rules.flatMap((rule) => [
-      { pk: `RULES#${runId}`, sk: pad(rule.rank), ...rule },
+      { pk: profilesKeys.rulesPartition(runId), sk: pad(rule.rank), ...rule },
       ...rule.antecedent.map((productId) => ({
-        pk: `RULE#${runId}#${productId}`,
+        pk: profilesKeys.productRulesPartition(runId, productId),
         sk: pad(rule.rank),
         ...rule,
       })),
     ]);
     await this.table.batchPut(items);
-    await this.table.put({ pk: 'CURRENT', sk: 'RULES', runId, count: rules.length });
+    await this.table.put({ ...profilesKeys.current('RULES'), runId, count: rules.length });
   }
 
   async rules(options: { productId?: string; limit: number }): Promise<StoredRule[]> {
     const runId = await this.current('RULES');
     if (!runId) return [];
-    const pk = options.productId ? `RULE#${runId}#${options.productId}` : `RULES#${runId}`;
+    const pk = options.productId
+      ? profilesKeys.productRulesPartition(runId, options.productId)
+      : profilesKeys.rulesPartition(runId);
     const items = await this.table.query('pk', pk, options.limit);
     return items.map((item) => strip(item) as unknown as StoredRule);
   }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import { NotFoundError, ValidationError } from '../../core/errors';
+import { ValidationError } from '../../core/errors';
+import { operationsKeys } from '../shared/keys';
 import type { ObjectStore, Table } from '../shared/ports';
+import { newestFirstKey, type RunKind, RunLedger, recentListQuerySchema } from '../shared/runs';
 import { type MappingSpec, resolveMapping } from './mappings';
 
 export type UploadStatus = 'awaiting-upload' | 'ingesting' | 'succeeded' | 'failed' | 'duplicate';
@@ -28,24 +29,19 @@ export interface UploadRecord {
   readonly profilingRunId?: string;
 }
 
-export const uploadKey = (uploadId: string) => ({ pk: `UPLOAD#${uploadId}`, sk: 'UPLOAD' });
+export const uploadKey = operationsKeys.upload;
 
-/**
- * A sort key that orders newest first: the milliseconds left until 2255 (fixed width), then the
- * id. Recent-item indexes use it so that a query with a limit reads the newest items.
- */
-export function newestFirstKey(createdAt: string, id: string): string {
-  const remaining = 9_000_000_000_000 - Date.parse(createdAt);
-  return `${String(remaining).padStart(13, '0')}#${id}`;
-}
+/** Uploads in the operations table: no lock (any number at once), listed newest first. */
+export const uploadKind: RunKind = {
+  noun: 'upload',
+  idField: 'uploadId',
+  key: operationsKeys.upload,
+  index: operationsKeys.uploadsIndex,
+};
+const ledgerOf = (operations: Table) => new RunLedger<UploadRecord>(operations, uploadKind);
 
-/** `?limit=` of the recent-item lists (`GET /uploads`, `GET /profiles/runs`). */
-export const recentListQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
-
-/** The index of uploads: `UPLOADS` / newest-first key, one item per upload, naming it. */
-const uploadsIndex = 'UPLOADS';
+// Shared with the other recent-item lists; re-exported where callers have always found them.
+export { newestFirstKey, recentListQuerySchema };
 
 /** The upload an object key belongs to: `<batch>/<uploadId>/<file>`, or one derived from the key. */
 export function uploadIdFromKey(batchPrefix: string, key: string): string | undefined {
@@ -82,23 +78,14 @@ export async function createUpload(
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
-  await ports.operations.put({ ...uploadKey(uploadId), ...record });
-  await ports.operations.put({
-    pk: uploadsIndex,
-    sk: newestFirstKey(record.createdAt, uploadId),
-    uploadId,
-    createdAt: record.createdAt,
-  });
+  await ledgerOf(ports.operations).create(uploadId, record);
   const uploadUrl = await ports.objects.presignPut(key, ports.urlTtlSeconds);
   const expiresAt = new Date(now.getTime() + ports.urlTtlSeconds * 1000).toISOString();
   return { uploadId, key, uploadUrl, method: 'PUT', expiresAt };
 }
 
 export async function getUpload(uploadId: string, operations: Table): Promise<UploadRecord> {
-  const item = await operations.get(uploadKey(uploadId));
-  if (!item) throw new NotFoundError(`no upload ${uploadId}`);
-  const { pk: _pk, sk: _sk, ...record } = item;
-  return record as unknown as UploadRecord;
+  return ledgerOf(operations).get(uploadId);
 }
 
 /**
@@ -106,15 +93,5 @@ export async function getUpload(uploadId: string, operations: Table): Promise<Up
  * rejection report's key). Reads the `UPLOADS` index, then the records in one batch.
  */
 export async function listUploads(operations: Table, limit: number): Promise<UploadRecord[]> {
-  const index = (await operations.query('pk', uploadsIndex, limit)).slice(0, limit);
-  const ids = index.map((item) => String(item['uploadId']));
-  const records = await operations.batchGet(ids.map(uploadKey));
-  const byId = new Map<string, UploadRecord>();
-  for (const { pk: _pk, sk: _sk, ...record } of records) {
-    byId.set(String(record['uploadId']), record as unknown as UploadRecord);
-  }
-  return ids.flatMap((id) => {
-    const record = byId.get(id);
-    return record ? [record] : [];
-  });
+  return ledgerOf(operations).list(limit);
 }

@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
 import { abVerdict } from '../../../functions/optimize/kernels/abtest';
 import { armCounts, posteriorInterval, segmentArms } from '../../../functions/optimize/posterior';
-import type { ExportResult } from '../../../functions/optimize/preferences';
-import type { Comparison } from '../../../functions/optimize/reoptimize';
-import { CONTROL } from '../../../functions/optimize/store';
+import type { Comparison } from '../../../functions/optimize/records';
+import { CONTROL } from '../../../functions/optimize/records';
+import type { ExportResult } from '../../../functions/optimize/reoptimize/preferences';
 import type { CampaignState } from '../types';
 import { Chart, type ChartOption, ErrorBox, Section, Show, Status, useApp, useLoad } from '../ui';
 

@@ -1,4 +1,4 @@
-import type { OptionRecord, Strategy } from '../../../functions/optimize/strategies';
+import type { OptionRecord, Strategy } from '../../../functions/optimize/reoptimize/strategies';
 import type { Campaign } from '../types';
 import { Chart, type ChartOption, ErrorBox, Section, Show, Status, useApp, useLoad } from '../ui';
 import { labelOf } from './segments';

@@ -2,7 +2,8 @@ import { InvokeEndpointCommand, ModelError, SageMakerRuntimeClient } from '@aws-
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { api } from '../../../functions/generate/handler';
+import 'aws-sdk-client-mock-jest';
+import { api, campaignTask } from '../../../functions/generate/handler';
 import { resetClients } from '../../../functions/shared/clients';
 import { resetConfig } from '../../../functions/shared/config';
 import { type ChatRequest, chatRequestSchema } from '../../../model/contract';
@@ -231,5 +232,26 @@ describe('POST /generate with campaign terms', () => {
     const { status, json } = await call({ ...inline, ctaUrl: 'javascript:alert(1)' });
     expect(status).toBe(400);
     expect(json.error.message).toMatch(/^body\.ctaUrl/);
+  });
+});
+
+describe('campaignTask (Step Functions)', () => {
+  it("generates one segment's variants through the middy chain, with the products the copy is about", async () => {
+    const out = (await campaignTask({ ...inline, variants: 2 }, context)) as {
+      segmentId: string;
+      variants: unknown[];
+      products: Array<{ productId: string }>;
+    };
+    expect(out.segmentId).toBe('all');
+    expect(out.variants).toHaveLength(2);
+    expect(out.products).toEqual([{ productId: 'p1', category: 'Running shoes', price: 89.9 }]);
+    expect(sagemaker).toHaveReceivedCommandWith(InvokeEndpointCommand, { EndpointName: 'tailor-copy' });
+  });
+
+  it('throws a ValidationError Step Functions can catch when the input is not a generate request', async () => {
+    await expect(campaignTask({ goal: 'world domination' }, context)).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringMatching(/^generate\./),
+    });
   });
 });

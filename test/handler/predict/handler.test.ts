@@ -1,6 +1,6 @@
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { api } from '../../../functions/predict/handler';
+import { api, campaignTask } from '../../../functions/predict/handler';
 import { resetClients } from '../../../functions/shared/clients';
 import { resetConfig } from '../../../functions/shared/config';
 import { answer, apiEvent, lambdaContext } from '../../support/fixtures';
@@ -64,5 +64,43 @@ describe('predict API handler', () => {
     const { status, body } = answer(await api(apiEvent('GET /models'), context));
     expect(status).toBe(200);
     expect(body.models.map((m: { model: string }) => m.model)).toEqual(['ctr', 'cvr', 'uplift']);
+  });
+});
+
+describe('predict campaignTask (Step Functions)', () => {
+  const generated = {
+    segmentId: 'all',
+    promptVersion: 'v1',
+    seed: 1,
+    variants: [
+      {
+        variantId: 'v-1',
+        headline: 'Hello',
+        body: 'New running shoes are in.',
+        callToAction: 'Shop now',
+        factsUsed: [],
+        rendered: { channel: 'push', title: 'Hello', body: 'New running shoes are in.' },
+        checks: [],
+      },
+    ],
+    dropped: [],
+    products: [{ productId: 'p1', category: 'Running shoes', price: 89.9 }],
+  };
+
+  it('scores the generated variants of the `all` pseudo-segment through the middy chain', async () => {
+    dynamo.on(GetCommand, { TableName: 'models' }).resolves({});
+    const out = (await campaignTask(
+      { segmentId: 'all', goal: 'promotion', channel: 'push', language: 'en', generated },
+      context,
+    )) as { segmentId: string; predictions: Array<{ variantId: string; source: { ctr: string } }> };
+    expect(out.segmentId).toBe('all');
+    expect(out.predictions.map((p) => p.variantId)).toEqual(['v-1']);
+    expect(out.predictions[0]?.source.ctr).toBe('prior');
+  });
+
+  it('throws a ValidationError Step Functions can catch when the generated copy is missing', async () => {
+    await expect(
+      campaignTask({ segmentId: 'all', goal: 'promotion', channel: 'push', language: 'en' }, context),
+    ).rejects.toMatchObject({ name: 'ValidationError' });
   });
 });

@@ -1,6 +1,12 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { api, ingest, runTask, schedule } from '../../../functions/profile/handler';
@@ -117,5 +123,48 @@ describe('profile event handlers', () => {
     );
     expect(run).toMatchObject({ trigger: 'schedule', status: 'starting' });
     expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+  });
+});
+
+describe('profile runTask (the step table)', () => {
+  // The run function is granted the profiles table too (lib/stacks/service-stack.ts).
+  beforeAll(() => {
+    process.env['PROFILES_TABLE'] = 'profiles';
+    resetConfig();
+  });
+
+  it('records a failed run with the Catch error and frees the lock it holds', async () => {
+    dynamo.on(UpdateCommand).resolves({ Attributes: {} });
+    dynamo.on(GetCommand, { TableName: 'ops', Key: { pk: 'RUN#ACTIVE', sk: 'RUN' } }).resolves({
+      Item: { pk: 'RUN#ACTIVE', sk: 'RUN', runId: 'run-1' },
+    });
+    dynamo.on(DeleteCommand).resolves({});
+
+    const out = await runTask(
+      { step: 'fail', runId: 'run-1', error: { Error: 'ShardReadError', Cause: 'could not read' } },
+      context,
+    );
+
+    expect(out).toEqual({ runId: 'run-1', status: 'failed' });
+    expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
+      TableName: 'ops',
+      Key: { pk: 'RUN#run-1', sk: 'RUN' },
+    });
+    const update = dynamo.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(Object.values(update.ExpressionAttributeValues ?? {})).toEqual(
+      expect.arrayContaining(['failed', 'ShardReadError: could not read']),
+    );
+    expect(dynamo).toHaveReceivedCommandWith(DeleteCommand, {
+      TableName: 'ops',
+      Key: { pk: 'RUN#ACTIVE', sk: 'RUN' },
+    });
+  });
+
+  it('rejects a shard step without its shard descriptor, by name, before touching a table', async () => {
+    await expect(runTask({ step: 'shard', runId: 'run-1' }, context)).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringMatching(/^task\.shard: /),
+    });
+    expect(dynamo.calls()).toHaveLength(0);
   });
 });

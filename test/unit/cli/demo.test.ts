@@ -9,7 +9,7 @@ import {
   trueCtr,
 } from '../../../cli/commands/demo';
 import { mulberry32 } from '../../../core/random';
-import type { Decision } from '../../../functions/optimize/decision';
+import type { Decision } from '../../../functions/optimize/decision/decide';
 
 const arms = (segmentIds: string[], perSegment = 3): TruthArm[] =>
   segmentIds.flatMap((segmentId) => [

@@ -2,26 +2,22 @@ import { NotFoundError, ValidationError } from '../../../core/errors';
 import { type CampaignGenerateOutput, generateForSegment } from '../../../functions/generate/campaign-task';
 import type { ModelPort } from '../../../functions/generate/core';
 import type { Product } from '../../../functions/generate/schema';
+import { maxPriorStrength } from '../../../functions/optimize/arms';
+import { createCampaign } from '../../../functions/optimize/campaign/create';
+import { finishCampaign } from '../../../functions/optimize/campaign/finish';
+import { writeMessages } from '../../../functions/optimize/campaign/messages';
+import { planCampaign } from '../../../functions/optimize/campaign/plan';
 import {
   type CampaignRunPorts,
-  campaignStep,
-  campaignStepSchema,
   chunkSize,
-  createCampaign,
-  finishCampaign,
   type MessageChunk,
-  maxPriorStrength,
-  planCampaign,
-  selectVariants,
-  writeMessages,
-} from '../../../functions/optimize/campaign-run';
+} from '../../../functions/optimize/campaign/ports';
+import { campaignStepSchema } from '../../../functions/optimize/campaign/schema';
+import { selectVariants } from '../../../functions/optimize/campaign/select';
+import { campaignStep } from '../../../functions/optimize/campaign/step';
+import { type AllocationSnapshot, CONTROL, type Variant } from '../../../functions/optimize/records';
 import { type CampaignSpec, campaignBodySchema } from '../../../functions/optimize/schema';
-import {
-  type AllocationSnapshot,
-  CampaignStore,
-  CONTROL,
-  type Variant,
-} from '../../../functions/optimize/store';
+import { CampaignStore } from '../../../functions/optimize/store';
 import { type CampaignPredictOutput, predictForSegment } from '../../../functions/predict/campaign-task';
 import type { Prediction } from '../../../functions/predict/core';
 import type { Segment } from '../../../functions/profile/segments';

@@ -1,13 +1,13 @@
 import { generateBodySchema } from '../../../functions/generate/schema';
+import { type Campaign, emptyCounter, type Variant } from '../../../functions/optimize/records';
 import {
   type BreedArm,
   buildChallengerJob,
   challengerSeed,
   toneRecords,
   traitsOf,
-} from '../../../functions/optimize/challengers';
+} from '../../../functions/optimize/reoptimize/challengers';
 import { campaignBodySchema } from '../../../functions/optimize/schema';
-import { type Campaign, emptyCounter, type Variant } from '../../../functions/optimize/store';
 
 const campaignOf = (overrides: Record<string, unknown> = {}): Campaign => ({
   campaignId: 'c1',

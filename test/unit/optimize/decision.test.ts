@@ -1,21 +1,16 @@
 import { ConflictError, NotFoundError } from '../../../core/errors';
 import { mulberry32 } from '../../../core/random';
-import {
-  type Decision,
-  type DecisionPorts,
-  decide,
-  hourOf,
-  inControl,
-} from '../../../functions/optimize/decision';
-import { type CampaignSpec, campaignBodySchema } from '../../../functions/optimize/schema';
+import { hourOf, inControl } from '../../../functions/optimize/assignment';
+import { type Decision, type DecisionPorts, decide } from '../../../functions/optimize/decision/decide';
 import {
   type Campaign,
   type CampaignStatus,
-  CampaignStore,
   CONTROL,
   type Variant,
   type VariantPrediction,
-} from '../../../functions/optimize/store';
+} from '../../../functions/optimize/records';
+import { type CampaignSpec, campaignBodySchema } from '../../../functions/optimize/schema';
+import { CampaignStore } from '../../../functions/optimize/store';
 import type { Profile } from '../../../functions/profile/store';
 import { MemoryTable } from '../../support/memory';
 

@@ -1,14 +1,14 @@
 import { mulberry32, Rng } from '../../../core/random';
-import { acceptFeedback, type FeedbackPorts } from '../../../functions/optimize/feedback';
-import { campaignBodySchema, feedbackTypes } from '../../../functions/optimize/schema';
+import { acceptFeedback, type FeedbackPorts } from '../../../functions/optimize/feedback/accept';
 import {
   type Campaign,
-  CampaignStore,
   CONTROL,
   type Counter,
   emptyCounter,
   type Variant,
-} from '../../../functions/optimize/store';
+} from '../../../functions/optimize/records';
+import { campaignBodySchema, feedbackTypes } from '../../../functions/optimize/schema';
+import { CampaignStore } from '../../../functions/optimize/store';
 import { MemoryTable } from '../../support/memory';
 
 const NOW = new Date('2025-03-10T12:00:00Z');

@@ -5,14 +5,14 @@ import {
   posteriorInterval,
   segmentArms,
 } from '../../../functions/optimize/posterior';
-import { campaignBodySchema } from '../../../functions/optimize/schema';
 import {
   type Campaign,
   type CampaignState,
   type Counter,
   emptyCounter,
   type Variant,
-} from '../../../functions/optimize/store';
+} from '../../../functions/optimize/records';
+import { campaignBodySchema } from '../../../functions/optimize/schema';
 
 const variant = (segmentId: string, variantId: string, extra: Partial<Variant> = {}): Variant => ({
   campaignId: 'c1',

@@ -1,12 +1,13 @@
 import type { Product } from '../../../functions/generate/schema';
+import { type Campaign, CONTROL, type Variant } from '../../../functions/optimize/records';
 import {
   exportPreferences,
   findPairs,
   type PreferenceLine,
   preferencesKey,
-} from '../../../functions/optimize/preferences';
+} from '../../../functions/optimize/reoptimize/preferences';
 import { campaignBodySchema } from '../../../functions/optimize/schema';
-import { type Campaign, CampaignStore, CONTROL, type Variant } from '../../../functions/optimize/store';
+import { CampaignStore } from '../../../functions/optimize/store';
 import type { Segment } from '../../../functions/profile/segments';
 import { TableProfileStore } from '../../../functions/profile/store';
 import { copyOutputSchema, readDataBlock } from '../../../model/contract';

@@ -2,26 +2,26 @@ import { ConflictError, NotFoundError } from '../../../core/errors';
 import { mulberry32 } from '../../../core/random';
 import type { CampaignGenerateOutput } from '../../../functions/generate/campaign-task';
 import { generateBodySchema, type Product } from '../../../functions/generate/schema';
-import { maxPriorStrength } from '../../../functions/optimize/campaign-run';
+import { maxPriorStrength } from '../../../functions/optimize/arms';
 import {
+  type Campaign,
   type CampaignVerdicts,
-  type EnterResult,
-  type ExampleGroup,
-  expandExamples,
-  getOptimization,
-  type OptimizePorts,
-  optimizeStep,
-  optimizeStepSchema,
-  type RetrainResult,
-  type StrategiesResult,
-  startOptimization,
-  type UpdateResult,
-} from '../../../functions/optimize/reoptimize';
-import { campaignBodySchema } from '../../../functions/optimize/schema';
-import { type Campaign, CampaignStore, CONTROL, type Variant } from '../../../functions/optimize/store';
-import { getStrategy } from '../../../functions/optimize/strategies';
+  CONTROL,
+  type Variant,
+} from '../../../functions/optimize/records';
+import type { EnterResult } from '../../../functions/optimize/reoptimize/enter';
+import type { OptimizePorts } from '../../../functions/optimize/reoptimize/ports';
+import { getOptimization, startOptimization } from '../../../functions/optimize/reoptimize/run';
+import { optimizeStepSchema } from '../../../functions/optimize/reoptimize/schema';
+import { optimizeStep } from '../../../functions/optimize/reoptimize/step';
+import { getStrategy } from '../../../functions/optimize/reoptimize/strategies';
+import type { UpdateResult } from '../../../functions/optimize/reoptimize/update';
+import type { StrategiesResult } from '../../../functions/optimize/reoptimize/update-strategies';
+import { campaignBodySchema, optimizeRunBodySchema } from '../../../functions/optimize/schema';
+import { CampaignStore } from '../../../functions/optimize/store';
 import type { CampaignPredictOutput } from '../../../functions/predict/campaign-task';
 import { ModelRegistry } from '../../../functions/predict/registry';
+import { type ExampleGroup, expandExamples, type RetrainResult } from '../../../functions/predict/retrain';
 import type { Segment } from '../../../functions/profile/segments';
 import { TableProfileStore } from '../../../functions/profile/store';
 import type { Workflow } from '../../../functions/shared/adapters/workflow';
@@ -608,6 +608,43 @@ describe('export', () => {
       expect(line.evidence.probability).toBeGreaterThanOrEqual(0.9);
       expect(line.evidence.chosen.mean).toBeGreaterThan(line.evidence.rejected.mean);
     }
+  });
+});
+
+describe('export thresholds set by the run', () => {
+  it('uses the defaults (P ≥ 0.9, ≥ 200 sends) when the run states none, and says which it used', async () => {
+    const f = await fixture();
+    await simulatedCampaign(f);
+    const out = await run(f, { step: 'export', runId: 'opt-1' });
+    expect(out).toMatchObject({ thresholds: { minProbability: 0.9, minSends: 200 } });
+  });
+
+  it('takes the thresholds the run was started with from its record', async () => {
+    const f = await fixture();
+    await simulatedCampaign(f);
+    await startOptimization({ breed: false, preferences: { minProbability: 0.999999, minSends: 1 } }, 'api', {
+      operations: f.operations,
+      workflow: new FakeWorkflow(),
+      now: () => NOW,
+      newId: () => 'opt-strict',
+    });
+    expect(await getOptimization('opt-strict', f.operations)).toMatchObject({
+      preferences: { minProbability: 0.999999, minSends: 1 },
+    });
+    const strict = await run(f, { step: 'export', runId: 'opt-strict' });
+    const loose = await run(f, { step: 'export', runId: 'opt-1' });
+    expect(strict).toMatchObject({ thresholds: { minProbability: 0.999999, minSends: 1 } });
+    expect((strict as { pairs: number }).pairs).toBeLessThan((loose as { pairs: number }).pairs);
+  });
+
+  it('rejects thresholds that cannot be a preference, and unknown fields', () => {
+    expect(optimizeRunBodySchema.safeParse({ preferences: { minProbability: 0.5 } }).success).toBe(false);
+    expect(optimizeRunBodySchema.safeParse({ preferences: { minSends: 0 } }).success).toBe(false);
+    expect(optimizeRunBodySchema.safeParse({ preferences: { minSend: 10 } }).success).toBe(false);
+    expect(optimizeRunBodySchema.parse({ preferences: { minProbability: 0.8, minSends: 50 } })).toEqual({
+      breed: true,
+      preferences: { minProbability: 0.8, minSends: 50 },
+    });
   });
 });
 

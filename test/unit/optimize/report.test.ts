@@ -1,8 +1,9 @@
 import { validate } from 'fast-xml-parser';
 import { ValidationError } from '../../../core/errors';
-import { campaignReport, writeCampaignReport } from '../../../functions/optimize/report';
+import type { CampaignState, Counter, Variant } from '../../../functions/optimize/records';
+import { campaignReport } from '../../../functions/optimize/report/campaign';
+import { writeCampaignReport } from '../../../functions/optimize/report/write';
 import { campaignBodySchema } from '../../../functions/optimize/schema';
-import type { CampaignState, Counter, Variant } from '../../../functions/optimize/store';
 import { MemoryObjectStore } from '../../support/memory';
 
 /** XML well-formedness: the parser's validator, plus no bare `&` (which it lets through). */
@@ -336,6 +337,25 @@ describe('campaign report', () => {
     expect(markdown).toContain('| Objective | clicks per send |');
     expect(markdown).toContain('conversions over time are not available');
     expect(charts['s1-cumulative.svg']).toContain('Cumulative clicks per send');
+  });
+
+  it('shows the control of a click campaign by what it measures, conversions without a message, and no click rate', () => {
+    const { markdown, charts } = campaignReport(state('click'));
+    // Counts and conversions per send stay; no CTR, CVR or posterior of clicks.
+    expect(tableRow(markdown, 'control')).toMatch(
+      /^\| `control` \| \(no message\) \| control \| active \| 10\.0% \| 100 \| 0 \| — \| 2 \| 50\.00 \| — \| — \| 2\.00% \| — \| — \| — \|$/,
+    );
+    expect(charts['s1-posteriors.svg']).not.toContain('control (no message)');
+    expect(charts['s1-posteriors.svg']).not.toContain('control mean');
+    expect(charts['s1-posteriors.svg']).toContain('v1: Headline v1');
+    expect(charts['s1-cumulative.svg']).not.toContain('control (no message)');
+    expect(markdown).toContain('The control receives no message, so it has no clicks per send');
+  });
+
+  it('keeps the control in the posterior chart of a conversion campaign, as the reference', () => {
+    const { charts } = campaignReport(state('conversion'));
+    expect(charts['s1-posteriors.svg']).toContain('control (no message)');
+    expect(charts['s1-posteriors.svg']).toContain('control mean');
   });
 
   it('gives no NaN, Infinity or undefined when every count is zero and nothing was re-optimized', () => {

@@ -4,7 +4,7 @@ import {
   getStrategy,
   listStrategies,
   putStrategies,
-} from '../../../functions/optimize/strategies';
+} from '../../../functions/optimize/reoptimize/strategies';
 import { MemoryTable } from '../../support/memory';
 
 const arm = (overrides: Partial<ArmObservation>): ArmObservation => ({

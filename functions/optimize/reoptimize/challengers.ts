@@ -12,13 +12,13 @@
  * which the guardrails refuse anyway.
  */
 import type { z } from 'zod';
-import { hash32 } from '../../core/hash';
-import { type Channel, channelLimits, copyLength, type Language } from '../../model/contract';
-import type { generateBodySchema, Product } from '../generate/schema';
-import { ALL_SEGMENT } from '../shared/schemas';
-import { categoryProduct } from './campaign-run';
-import { armCounts, type Objective } from './posterior';
-import type { Campaign, Counter, Variant } from './store';
+import { hash32 } from '../../../core/hash';
+import { type Channel, channelLimits, copyLength, type Language } from '../../../model/contract';
+import type { generateBodySchema, Product } from '../../generate/schema';
+import { ALL_SEGMENT } from '../../shared/schemas';
+import { categoryProduct } from '../arms';
+import { armCounts } from '../posterior';
+import type { Campaign, Counter, Objective, Variant } from '../records';
 
 export const angles = ['discount', 'question', 'number', 'emoji', 'urgency'] as const;
 export type Angle = (typeof angles)[number];

@@ -4,14 +4,15 @@
  * read, one frequency-cap increment, one impression write and one counter increment.
  */
 import { randomUUID } from 'node:crypto';
-import { ConflictError } from '../../core/errors';
-import { hash32 } from '../../core/hash';
-import type { ProfileStore } from '../profile/store';
-import { ALL_SEGMENT } from '../shared/schemas';
-import { probabilityGreater } from './kernels/abtest';
-import { choose } from './kernels/thompson';
-import { armCounts, type SegmentArm, segmentArms } from './posterior';
-import { type CampaignState, type CampaignStore, CONTROL, type Variant } from './store';
+import { ConflictError } from '../../../core/errors';
+import type { ProfileStore } from '../../profile/store';
+import { ALL_SEGMENT } from '../../shared/schemas';
+import { hourOf, inControl } from '../assignment';
+import { probabilityGreater } from '../kernels/abtest';
+import { choose } from '../kernels/thompson';
+import { armCounts, type SegmentArm, segmentArms } from '../posterior';
+import { type CampaignState, CONTROL, type Variant } from '../records';
+import type { CampaignStore } from '../store';
 
 /** Why nothing is sent. */
 export type NoSendReason =
@@ -129,21 +130,6 @@ async function listed(key: string, userId: string, ports: DecisionPorts): Promis
     list.catch(() => listCache.delete(key));
   }
   return (await list).has(userId);
-}
-
-/**
- * The hour of day of an ISO time as written (the sender's wall clock when it carries an
- * offset), or of epoch milliseconds in UTC: the send-hour statistics count in it.
- */
-export function hourOf(time: string | number): number {
-  if (typeof time === 'number') return new Date(time).getUTCHours();
-  const hour = /^\d{4}-\d{2}-\d{2}T(\d{2})/.exec(time)?.[1];
-  return hour === undefined ? new Date(time).getUTCHours() : Number(hour);
-}
-
-/** Whether the user is in the campaign's control group: a stable hash, the same for the campaign's life. */
-export function inControl(campaignId: string, userId: string, controlShare: number): boolean {
-  return hash32(`${campaignId}:${userId}`) / 2 ** 32 < controlShare;
 }
 
 /** Segments the campaign can send in: those it targeted and those it holds variants for. */

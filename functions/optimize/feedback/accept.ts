@@ -3,14 +3,15 @@
  * counted exactly once on its arm's counters however often it is sent.
  */
 
-import { NotFoundError } from '../../core/errors';
-import type { Rejection } from '../profile/schema';
-import type { Item } from '../shared/ports';
-import { ALL_SEGMENT } from '../shared/schemas';
-import { describeIssue } from '../shared/validation';
-import { hourOf } from './decision';
-import { type FeedbackEvent, feedbackEventSchema } from './schema';
-import { type CampaignState, type CampaignStore, counterOf } from './store';
+import { NotFoundError } from '../../../core/errors';
+import type { Rejection } from '../../profile/schema';
+import type { Item } from '../../shared/ports';
+import { ALL_SEGMENT } from '../../shared/schemas';
+import { describeIssue } from '../../shared/validation';
+import { hourOf } from '../assignment';
+import { type CampaignState, counterOf } from '../records';
+import { type FeedbackEvent, feedbackEventSchema } from '../schema';
+import type { CampaignStore } from '../store';
 
 export interface FeedbackPorts {
   readonly store: CampaignStore;

@@ -14,8 +14,9 @@
  * get for `GET /segments/{id}`), and in the `STRATEGIES` partition (sort key the segment id) for
  * listing them all with one query.
  */
-import type { Item, Table } from '../shared/ports';
-import { type Objective, posteriorInterval } from './posterior';
+import type { Item, Table } from '../../shared/ports';
+import { posteriorInterval } from '../posterior';
+import type { Objective } from '../records';
 
 /** One option's pooled counts and posterior. */
 export interface OptionRecord {

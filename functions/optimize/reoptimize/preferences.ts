@@ -18,26 +18,27 @@
  * says where the preference comes from.
  */
 
-import { NotFoundError } from '../../core/errors';
-import { type ChatMessage, type CopyOutput, copyOutputSchema, type Language } from '../../model/contract';
-import type { CatalogPort } from '../generate/core';
-import { toBrief } from '../generate/core';
-import { buildChatRequest } from '../generate/prompt';
-import { generateBodySchema, type Product } from '../generate/schema';
-import { resolveTarget } from '../generate/target';
-import type { ProfileStore } from '../profile/store';
-import type { ObjectStore } from '../shared/ports';
-import { briefProducts } from './challengers';
-import { probabilityGreater } from './kernels/abtest';
-import { armCounts, type Objective } from './posterior';
+import { NotFoundError } from '../../../core/errors';
+import { type ChatMessage, type CopyOutput, copyOutputSchema, type Language } from '../../../model/contract';
+import type { CatalogPort } from '../../generate/core';
+import { toBrief } from '../../generate/core';
+import { buildChatRequest } from '../../generate/prompt';
+import { generateBodySchema, type Product } from '../../generate/schema';
+import { resolveTarget } from '../../generate/target';
+import type { ProfileStore } from '../../profile/store';
+import type { ObjectStore } from '../../shared/ports';
+import { probabilityGreater } from '../kernels/abtest';
+import { armCounts } from '../posterior';
 import {
   type Campaign,
   type CampaignState,
-  type CampaignStore,
   CONTROL,
   emptyCounter,
+  type Objective,
   type Variant,
-} from './store';
+} from '../records';
+import type { CampaignStore } from '../store';
+import { briefProducts } from './challengers';
 
 export interface PreferenceOptions {
   /** Sends each side of a pair needs. */
