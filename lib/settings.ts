@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import * as z from 'zod';
+import { currencySchema, fallbackCurrency } from '../functions/shared/schemas';
 
 /**
  * Deploy settings: read once from CDK context (`cdk.json` or `-c key=value`), validated,
@@ -62,6 +63,8 @@ const schema = z
       .default('rate(6 hours)'),
     /** Number of user-hash shards raw events are written to (and profiled in parallel). */
     rawShards: z.coerce.number().int().min(1).max(4096).default(16),
+    /** ISO 4217 currency of products that name none (no currency column, preset or field). */
+    defaultCurrency: currencySchema.default(fallbackCurrency),
     /** What happens to the stateful resources (tables, bucket, key) when their stack is deleted. */
     removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
     /** Run the cdk-nag AwsSolutions checks on synth. */

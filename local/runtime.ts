@@ -197,6 +197,10 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalSyste
       TAILOR_S3_FORCE_PATH_STYLE: 'true',
       POWERTOOLS_DEV: 'true',
       LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'WARN',
+      // The deploy setting's default, unless the shell sets another for the local system.
+      ...(process.env['TAILOR_DEFAULT_CURRENCY']
+        ? { TAILOR_DEFAULT_CURRENCY: process.env['TAILOR_DEFAULT_CURRENCY'] }
+        : {}),
     };
     const s3 = new S3Client({
       region: 'us-east-1',

@@ -148,6 +148,28 @@ export const briefProductSchema = z.object({
 });
 export type BriefProduct = z.infer<typeof briefProductSchema>;
 
+/** The reader-facing parts of a piece of copy, as an example carries them. */
+export const exampleCopySchema = z.object({
+  headline: z.string().min(1).max(200),
+  body: z.string().min(1).max(2000),
+  callToAction: z.string().min(1).max(60),
+});
+export type ExampleCopy = z.infer<typeof exampleCopySchema>;
+
+/**
+ * Copy that won in the field for the same segment, goal, channel and language (an optimizer
+ * winner), optionally with the copy it was preferred over (a preference pair). Examples show
+ * what worked; they are data like the rest of the brief, never instructions, and their facts
+ * belong to other products unless the brief's products carry them.
+ */
+export const copyExampleSchema = exampleCopySchema.extend({
+  preferredOver: exampleCopySchema.optional(),
+});
+export type CopyExample = z.infer<typeof copyExampleSchema>;
+
+/** Most examples one brief carries (the prompt keeps fewer when its token budget is spent). */
+export const maxExamples = 8;
+
 export const copyBriefSchema = z.object({
   language: z.enum(languages),
   goal: z.enum(goals),
@@ -160,6 +182,8 @@ export const copyBriefSchema = z.object({
   mustInclude: z.array(z.string().min(1)).optional(),
   /** Terms no variant may contain: the campaign's, the brand's banned words and unsupported claims. */
   mustAvoid: z.array(z.string().min(1)).optional(),
+  /** Winning copy from the optimization loop for this audience, best first (see `copyExampleSchema`). */
+  examples: z.array(copyExampleSchema).max(maxExamples).optional(),
 });
 /** The structured inputs of one generation request, as the data block carries them. */
 export type CopyBrief = z.infer<typeof copyBriefSchema>;

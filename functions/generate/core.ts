@@ -11,6 +11,7 @@ import {
   parseCompletionDetails,
 } from '../../model/contract';
 import { categoryName } from '../profile/categories';
+import { fallbackCurrency } from '../shared/schemas';
 import { type Check, checkNearDuplicate, checkVariant, type GuardrailPolicy } from './guardrails';
 import { buildChatRequest, promptVersion } from './prompt';
 import { type Rendered, render } from './render';
@@ -37,6 +38,8 @@ export interface GeneratePorts {
   readonly fallback?: ModelPort;
   /** Source of the seed when the request gives none (tests pin it). */
   readonly random?: () => number;
+  /** ISO 4217 currency of products that name none (the TAILOR_DEFAULT_CURRENCY setting). */
+  readonly defaultCurrency?: string;
 }
 
 export interface GeneratedVariant {
@@ -71,7 +74,10 @@ export interface GenerateResult {
   /** The variants that passed every guardrail: as many as asked for, or fewer when some were dropped. */
   readonly variants: readonly GeneratedVariant[];
   readonly dropped: readonly DroppedVariant[];
-  /** The products the copy is about: inline, from the catalog, or chosen from the user's profile. */
+  /**
+   * The products the copy is about: inline, from the catalog, or chosen from the user's profile,
+   * each with its currency (the default setting's when it names none).
+   */
   readonly products: readonly Product[];
 }
 
@@ -90,7 +96,10 @@ const malformedRetries = 1;
  */
 export async function generateCopy(request: GenerateInput, ports: GeneratePorts): Promise<GenerateResult> {
   const input = ports.audience ? await resolveTarget(request, ports.audience) : request;
-  const products = await resolveProducts(input, ports.catalog);
+  const currency = ports.defaultCurrency ?? fallbackCurrency;
+  const products = (await resolveProducts(input, ports.catalog)).map((p) =>
+    p.currency ? p : { ...p, currency },
+  );
   const brief = toBrief(input, products);
   const policy = guardrailPolicy(input, products);
   const firstSeed = input.seed ?? Math.floor((ports.random ?? Math.random)() * 2 ** 32);
@@ -220,6 +229,7 @@ export function toBrief(input: GenerateInput, products: readonly Product[]): Cop
     products: products.map((p) => toBriefProduct(p, input.language)),
     ...(input.mustInclude.length > 0 ? { mustInclude: input.mustInclude } : {}),
     ...(avoid.length > 0 ? { mustAvoid: avoid } : {}),
+    ...(input.examples && input.examples.length > 0 ? { examples: input.examples } : {}),
   };
 }
 
@@ -236,6 +246,7 @@ function toBriefProduct(product: Product, language: Language): BriefProduct {
     title: product.title,
     category: categoryName(product.category)[language],
     price: product.price,
+    ...(product.currency ? { currency: product.currency } : {}),
     ...(product.brand ? { brand: product.brand } : {}),
     ...(attributes && Object.keys(attributes).length > 0 ? { attributes } : {}),
   };

@@ -4,7 +4,9 @@
  * act on. The generate core regenerates or drops a variant that fails any rule.
  */
 import { type Channel, channelLimits, copyLength, type Language } from '../../model/contract';
+import { formatPrice, knownCurrencies } from '../../model/money';
 import { redactPersonalData } from '../shared/redact';
+import { type ClaimClass, claimClasses, claimSpecs, claimWordings, supportsClaim } from './claims';
 import { type CopyParts, smsText } from './render';
 import { countSms } from './sms';
 
@@ -12,9 +14,12 @@ export const guardrailRules = [
   'length',
   'sms_segments',
   'banned_words',
+  'unsupported_claims',
+  'latin_words',
   'must_avoid',
   'must_include',
   'catalog_prices',
+  'price_currency',
   'catalog_discounts',
   'personal_data',
   'near_duplicate',
@@ -33,6 +38,12 @@ export interface CatalogFacts {
   readonly category: string;
   readonly price: number;
   readonly brand?: string;
+  /** ISO 4217 code of the price; every price the copy states must carry it. */
+  readonly currency?: string;
+  /**
+   * Everything else the data says: a rating, a sales count, a stock level or an end date here
+   * is the evidence claims need (see claims.ts); a `model` (型号) may be quoted in Chinese copy.
+   */
   readonly attributes?: Readonly<Record<string, string | number | boolean>>;
 }
 
@@ -138,6 +149,100 @@ export function checkBannedWords(v: CopyParts, brandWords: readonly string[] = [
     : fail('banned_words', `uses banned or unsupported wording: ${quoteList(found)}`);
 }
 
+/**
+ * No claim about reviews, popularity, stock or deadlines (claims.ts lists the wordings of each
+ * class in both languages) unless a product's data carries the evidence for that class: a
+ * rating, a sales count, a stock level, an end date. Wordings inside the products' own text
+ * (a title such as "限量版礼盒") are the catalog's, not a claim of the copy.
+ */
+export function checkUnsupportedClaims(v: CopyParts, products: readonly CatalogFacts[]): Check {
+  const text = blankOut(allText(v), products.flatMap(catalogText));
+  const problems: string[] = [];
+  for (const kind of claimClasses) {
+    const spec = claimSpecs[kind];
+    const wordings = claimWordings(text, spec);
+    if (wordings.length === 0 || products.some((p) => supportsClaim(p.attributes, spec))) continue;
+    problems.push(
+      `claims ${spec.label} (${quoteList(wordings)}), but no product's data gives ${spec.evidence}`,
+    );
+  }
+  return result('unsupported_claims', problems);
+}
+
+/** The claim classes a text makes, whatever the evidence (for reports and benchmarks). */
+export function claimsMade(text: string): ClaimClass[] {
+  return claimClasses.filter((kind) => claimWordings(text, claimSpecs[kind]).length > 0);
+}
+
+/**
+ * Latin letters widely written inside Chinese words and product copy: letter shapes (T恤, V领,
+ * A字裙, H型), sizes (S, XL, 2XL), units after a number (500ml, 3D), and a few loanwords Chinese
+ * shoppers read as Chinese (logo, polo, VIP).
+ */
+const latinInChinese = {
+  loanwords: new Set(['logo', 'polo', 'vip', 'diy', 'app', 'led', 'usb', 'wifi', 'lcd', 'ok']),
+  size: /^(?:x{0,3}[sml]|\d?x{1,3}l)$/i,
+  unit: /^\d+(?:\.\d+)?(?:d|ml|l|cm|mm|m|kg|g|mg|w|v|mah|gb|tb|hz|k|p|x|pcs)$/i,
+};
+
+/**
+ * In Chinese copy, Latin-script words must be the product's own: its title quoted whole, its
+ * brand or model (型号), an attribute value, a must-include term, or Latin that Chinese copy
+ * normally carries (`latinInChinese`). A category or any other English word ("热门lighting",
+ * "高级感baking") fails: Chinese shoppers get Chinese copy.
+ */
+export function checkLatinWords(
+  v: CopyParts,
+  products: readonly CatalogFacts[],
+  mustInclude: readonly string[] = [],
+): Check {
+  const own = products.flatMap((p) => [
+    p.title,
+    ...(p.brand ? [p.brand] : []),
+    ...Object.values(p.attributes ?? {}).map(String),
+  ]);
+  const words = new Set(
+    [...products.flatMap((p) => [p.brand ?? '', ...modelNumbers(p)]), ...mustInclude].flatMap((t) =>
+      latinTokens(t).map((w) => w.toLowerCase()),
+    ),
+  );
+  const text = blankOut(allText(v), [...own, ...mustInclude]);
+  const foreign: string[] = [];
+  for (const m of text.matchAll(latinToken)) {
+    const word = m[0];
+    const next = text.slice(m.index + word.length, m.index + word.length + 1);
+    const allowed =
+      words.has(word.toLowerCase()) ||
+      latinInChinese.loanwords.has(word.toLowerCase()) ||
+      latinInChinese.size.test(word) ||
+      latinInChinese.unit.test(word) ||
+      (/^[A-Za-z]$/.test(word) && cjk.test(next));
+    if (!allowed && !foreign.includes(word)) foreign.push(word);
+  }
+  return foreign.length === 0
+    ? pass('latin_words')
+    : fail(
+        'latin_words',
+        `Chinese copy uses English ${foreign.length === 1 ? 'word' : 'words'} ${quoteList(foreign)} that ${foreign.length === 1 ? 'is' : 'are'} not the product's title, brand or model; write ${foreign.length === 1 ? 'it' : 'them'} in Chinese`,
+      );
+}
+
+/** Runs of letters and digits with at least one Latin letter: "lighting", "X200", "500ml". */
+const latinToken = /[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*(?:['’.-][A-Za-z0-9]*[A-Za-z0-9])*/g;
+
+function latinTokens(text: string): string[] {
+  return [...text.matchAll(latinToken)].map((m) => m[0]);
+}
+
+const modelKey = /^(?:model|modelno|modelnumber|型号|款号|货号)$/iu;
+
+/** A product's model numbers: the values of attributes named model, 型号, 款号 or 货号. */
+function modelNumbers(product: CatalogFacts): string[] {
+  return Object.entries(product.attributes ?? {})
+    .filter(([k]) => modelKey.test(k.replace(/[\s_\-.]+/g, '')))
+    .map(([, value]) => String(value));
+}
+
 /** None of the campaign's must-avoid terms appear. */
 export function checkMustAvoid(v: CopyParts, terms: readonly string[] = []): Check {
   const found = findTerms(allText(v), terms);
@@ -176,6 +281,92 @@ export function checkPrices(v: CopyParts, products: readonly CatalogFacts[]): Ch
 }
 
 /**
+ * Every stated price carries its product's currency (ISO 4217, `CatalogFacts.currency`) in one
+ * of the forms `formatPrice` writes: its sign before the amount or its Chinese word after it
+ * (¥399 or 399元, £2.95, ₹799, HK$88), or the ISO code either side. A bare number stated as a
+ * price fails, and so does one marked with another currency ($ is the US dollar, as formatPrice
+ * writes it). A price that is no product's is left to `checkPrices`; the failure says how the
+ * price should be written.
+ */
+export function checkPriceCurrency(
+  v: CopyParts,
+  products: readonly CatalogFacts[],
+  language: Language,
+): Check {
+  const text = stripCatalogText(allText(v), products, true, true);
+  const problems: string[] = [];
+  for (const mention of priceMentions(text)) {
+    const priced = products.filter((p) => p.currency && Math.abs(p.price - mention.value) < 1e-9);
+    if (priced.length === 0) continue;
+    const marker = currencyMarkerAt(text, mention.index, mention.end);
+    if (marker && priced.some((p) => marker.currencies.includes(p.currency!.toUpperCase()))) continue;
+    const product = priced[0]!;
+    const written = formatPrice(product.price, product.currency!, language);
+    const raw = text.slice(mention.index, mention.end);
+    problems.push(
+      marker
+        ? `states the price "${raw}" in ${marker.mark}, but the product is priced in ${product.currency} (write ${written})`
+        : `states the price "${raw}" without its currency (write ${written})`,
+    );
+  }
+  return result('price_currency', [...new Set(problems)]);
+}
+
+/**
+ * The marks `formatPrice` writes for each currency it knows, read off the formatter itself so
+ * the two cannot drift: the sign before an amount (£, ₹, HK$), the Chinese word after it (元,
+ * 英镑), and the ISO code either side (GBP 2.95, 2.95 GBP) for every currency. The full-width ￥
+ * is the same sign as ¥ in Chinese typesetting.
+ */
+const currencyMarks: ReadonlyMap<string, readonly string[]> = (() => {
+  const marks = new Map<string, string[]>();
+  const add = (mark: string, code: string) => {
+    if (!mark || /\d/.test(mark)) return;
+    const codes = marks.get(mark) ?? [];
+    if (!codes.includes(code)) codes.push(code);
+    marks.set(mark, codes);
+  };
+  for (const code of knownCurrencies) {
+    for (const language of ['en', 'zh'] as const) {
+      for (const style of ['symbol', 'word'] as const) {
+        const written = formatPrice(7, code, language, style);
+        const [before = '', after = ''] = written.split('7');
+        add(before.trim(), code);
+        add(after.trim(), code);
+      }
+    }
+  }
+  for (const [sign, full] of [['¥', '￥']] as const)
+    for (const code of marks.get(sign) ?? []) add(full, code);
+  return marks;
+})();
+
+const isoCurrencies = new Set(Intl.supportedValuesOf('currency'));
+
+const markPattern = [...currencyMarks.keys()]
+  .filter((m) => !/^[A-Z]{3}$/.test(m))
+  .sort((a, b) => b.length - a.length)
+  .map(escapeRegExp)
+  .join('|');
+const markBefore = new RegExp(`(${markPattern}|\\b[A-Z]{3})\\s?$`, 'u');
+const markAfter = new RegExp(`^\\s?(${markPattern}|[A-Z]{3}\\b)`, 'u');
+
+/** The currency mark written at an amount (`text[start, end)`) and the currencies it names. */
+function currencyMarkerAt(
+  text: string,
+  start: number,
+  end: number,
+): { readonly mark: string; readonly currencies: readonly string[] } | undefined {
+  const mark =
+    markBefore.exec(text.slice(Math.max(0, start - 6), start))?.[1] ??
+    markAfter.exec(text.slice(end, end + 10))?.[1];
+  if (mark === undefined) return undefined;
+  if (/^[A-Z]{3}$/.test(mark)) return isoCurrencies.has(mark) ? { mark, currencies: [mark] } : undefined;
+  const currencies = currencyMarks.get(mark);
+  return currencies ? { mark, currencies } : undefined;
+}
+
+/**
  * Every discount ("20% off", "save 20%", "8折") matches a discount attribute of a product
  * (an attribute named like discount, off, sale, 折扣 or 优惠, valued "20%", "20% off" or "8折");
  * without one, any stated discount fails. 20% off and 8折 are the same discount.
@@ -199,15 +390,18 @@ export function checkPersonalData(v: CopyParts): Check {
     : fail('personal_data', 'contains personal data (an e-mail address or phone number)');
 }
 
-/** Every per-variant rule, in order; `sms_segments` only on the SMS channel. */
+/** Every per-variant rule, in order; `sms_segments` only on the SMS channel, `latin_words` only in Chinese. */
 export function checkVariant(v: CopyParts, policy: GuardrailPolicy): Check[] {
   return [
     checkLength(v, policy.channel, policy.language),
     ...(policy.channel === 'sms' ? [checkSmsSegments(v, policy.smsMaxSegments)] : []),
     checkBannedWords(v, policy.bannedWords),
+    checkUnsupportedClaims(v, policy.products),
+    ...(policy.language === 'zh' ? [checkLatinWords(v, policy.products, policy.mustInclude)] : []),
     checkMustAvoid(v, policy.mustAvoid),
     checkMustInclude(v, policy.mustInclude),
     checkPrices(v, policy.products),
+    checkPriceCurrency(v, policy.products, policy.language),
     checkDiscounts(v, policy.products),
     checkPersonalData(v),
   ];
@@ -296,17 +490,52 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Catalog text blanked out of the copy, longest first (with attribute values when asked). */
-function stripCatalogText(text: string, products: readonly CatalogFacts[], withAttributes: boolean): string {
+/** A product's own text: title, category, brand and attribute values. */
+function catalogText(p: CatalogFacts): string[] {
+  return [
+    p.title,
+    p.category,
+    ...(p.brand ? [p.brand] : []),
+    ...Object.values(p.attributes ?? {}).map(String),
+  ];
+}
+
+/** Each of `quoted` (ignoring case) replaced by a space in `text`, longest first. */
+function blankOut(text: string, quoted: readonly string[]): string {
+  let out = text;
+  const distinct = [...new Set(quoted.map((q) => q.trim()).filter(Boolean))].sort(
+    (a, b) => b.length - a.length,
+  );
+  for (const q of distinct) out = out.replace(new RegExp(escapeRegExp(q), 'giu'), ' ');
+  return out;
+}
+
+/**
+ * Catalog text with digits blanked out of the copy, longest first: titles, categories, brands
+ * and, when asked, attribute values ("500 mg", "2件装"), so that their numbers are not read as
+ * prices. A text is blanked only where it does not continue a longer number (the attribute "2"
+ * leaves "220" alone). `keepBareNumbers` keeps attribute values that are only a number (a market
+ * price, a rating): when one equals the price, stating it is stating the price.
+ */
+function stripCatalogText(
+  text: string,
+  products: readonly CatalogFacts[],
+  withAttributes: boolean,
+  keepBareNumbers = false,
+): string {
   const quoted = products.flatMap((p) => [
     p.title,
     p.category,
     ...(p.brand ? [p.brand] : []),
-    ...(withAttributes ? Object.values(p.attributes ?? {}).map(String) : []),
+    ...(withAttributes
+      ? Object.values(p.attributes ?? {})
+          .map(String)
+          .filter((v) => !(keepBareNumbers && /^\s*\d+(?:\.\d+)?\s*$/.test(v)))
+      : []),
   ]);
   let out = text;
   for (const q of [...new Set(quoted)].filter((q) => /\d/.test(q)).sort((a, b) => b.length - a.length)) {
-    out = out.split(q).join(' ');
+    out = out.replace(new RegExp(`(?<![\\d.,])${escapeRegExp(q)}(?![\\d]|[.,]\\d)`, 'g'), ' ');
   }
   return out;
 }
@@ -314,16 +543,26 @@ function stripCatalogText(text: string, products: readonly CatalogFacts[], withA
 interface Mention {
   readonly text: string;
   readonly value: number;
+  /** Where the number starts and ends in the text. */
+  readonly index: number;
+  readonly end: number;
 }
 
 const numberPattern = /\d+(?:,\d{3})*(?:\.\d+)?/g;
-const currencyBefore = /(?:[¥￥$€£₹]|\b(?:RMB|CNY|USD|EUR|GBP|INR|Rs\.?))\s*$/iu;
+const currencyBefore =
+  /(?:[¥￥$€£₹₩]|\b(?:RMB|CNY|USD|EUR|GBP|INR|JPY|HKD|TWD|KRW|AUD|CAD|SGD|CHF|Rs\.?))\s*$/iu;
 const priceWordBefore =
   /(?:\b(?:price[sd]?|now|only|just|was|costs?|pay)\s*:?|价|仅|只要|只需|仅需|低至|售|到手|入手|特惠)\s*[:：]?\s*$/iu;
 /** Words that come before a price as often as before a count ("for 2 people"). */
 const weakPriceWordBefore = /\b(?:for|at|from)\s*$/iu;
-const currencyOrPriceAfter = /^\s*(?:元|块|入手|就能|带回家|到手|(?:yuan|dollars?|rupees?|euros?)\b)/iu;
+const currencyOrPriceAfter = new RegExp(
+  `^\\s*(?:${markPattern}|块|入手|就能|带回家|到手|(?:yuan|dollars?|rupees?|euros?)\\b)`,
+  'iu',
+);
 const discountAfter = /^\s*(?:[%％]|折)/u;
+/** A count, not a price: "only 3 left", "2 pieces", "3天", "5件". */
+const countAfter =
+  /^\s*(?:left\b|remaining\b|in stock\b|pieces?\b|pcs\b|items?\b|days?\b|hours?\b|件|个|天|小时|双|条|套|款|色|人)/iu;
 
 /** The price-like numbers of a text (see `checkPrices`). */
 export function priceMentions(text: string): Mention[] {
@@ -335,7 +574,7 @@ export function priceMentions(text: string): Mention[] {
     const after = text.slice(end, end + 8);
     // Part of a word or code ("A3", "x2"), or a percentage / 折: not a price.
     if (/[A-Za-z_]$/.test(before) && !currencyBefore.test(before)) continue;
-    if (discountAfter.test(after)) continue;
+    if (discountAfter.test(after) || countAfter.test(after)) continue;
     const priceLike =
       m[0].includes('.') ||
       currencyBefore.test(before) ||
@@ -344,7 +583,12 @@ export function priceMentions(text: string): Mention[] {
       (weakPriceWordBefore.test(before) && !/^\s*[A-Za-z]/.test(after));
     if (!priceLike) continue;
     const currency = /[¥￥$€£₹]\s*$/u.exec(before)?.[0] ?? '';
-    out.push({ text: `${currency.trim()}${m[0]}`, value: Number(m[0].replaceAll(',', '')) });
+    out.push({
+      text: `${currency.trim()}${m[0]}`,
+      value: Number(m[0].replaceAll(',', '')),
+      index: start,
+      end,
+    });
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { completeEmbedded } from '../../model/embedded';
-import { catalog, languageModel, profileStore } from '../container';
+import { catalog, languageModel, profileStore, settings } from '../container';
 import { defineRoute, httpApi } from '../shared/http';
 import { task } from '../shared/steps';
 import { generateForSegment } from './campaign-task';
@@ -21,6 +21,7 @@ const ports = (): GeneratePorts => ({
     profile: (userId) => profileStore().getProfile(userId),
     segment: (segmentId) => profileStore().getSegment(segmentId),
   },
+  defaultCurrency: settings().TAILOR_DEFAULT_CURRENCY,
 });
 
 /** The generate group's HTTP function: `POST /generate`. */

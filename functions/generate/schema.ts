@@ -1,5 +1,12 @@
 import * as z from 'zod';
-import { channels, goals, languages, maxVariants } from '../../model/contract';
+import {
+  channels,
+  copyExampleSchema,
+  goals,
+  languages,
+  maxExamples,
+  maxVariants,
+} from '../../model/contract';
 import { idSchema, type Product, productSchema } from '../shared/schemas';
 import { defaultSmsMaxSegments } from './guardrails';
 
@@ -56,6 +63,12 @@ export const generateBodySchema = z
     allowFallback: z.boolean().default(false),
     /** Fixes the model's sampling, for reproducible copy. */
     seed: seedSchema.optional(),
+    /**
+     * Copy that won with this audience for the same goal, channel and language, best first, each
+     * optionally with the copy it beat (the optimizer's winners and preference pairs): the model
+     * sees them as examples, within a token budget (prompt.ts).
+     */
+    examples: z.array(copyExampleSchema).max(maxExamples).optional(),
   })
   .superRefine((body, ctx) => {
     const count = (body.products?.length ?? 0) + new Set(body.productIds ?? []).size;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { profileStore, tables } from '../container';
+import { profileStore, settings, tables } from '../container';
 import { objectCreatedEventSchema, scheduledEventSchema } from '../shared/events';
 import { defineRoute, httpApi } from '../shared/http';
 import { logger } from '../shared/logger';
@@ -29,7 +29,12 @@ export const api = httpApi('profile', {
   'POST /products': defineRoute({
     body: s.productsBodySchema,
     handle: async ({ body }) => {
-      const result = await upsertProducts(body.products, tables.catalog());
+      const result = await upsertProducts(
+        body.products,
+        tables.catalog(),
+        new Date(),
+        settings().TAILOR_DEFAULT_CURRENCY,
+      );
       return { statusCode: w.batchStatus(result.upserted, result.rejected.length), body: result };
     },
   }),

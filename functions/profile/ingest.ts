@@ -6,6 +6,7 @@ import { createGunzip } from 'node:zlib';
 import { TailorError } from '../../core/errors';
 import { logger } from '../shared/logger';
 import type { ObjectStore, Table } from '../shared/ports';
+import { fallbackCurrency } from '../shared/schemas';
 import { checkProduct } from './catalog';
 import { CsvReader, type CsvRecord, recordObject } from './csv';
 import { DigestSet } from './digest-set';
@@ -137,6 +138,8 @@ export interface IngestPorts {
   readonly rawPrefix: string;
   readonly shards: number;
   readonly now?: () => Date;
+  /** ISO 4217 currency of products that name none and whose mapping gives none. */
+  readonly defaultCurrency?: string;
   /** Called every `progressEvery` rows with the counts so far. */
   readonly progressEvery?: number;
   /** Start a profiling run over the new data; the run id, or undefined when one is under way. */
@@ -229,6 +232,8 @@ export async function ingestObject(
     source: `upload-${uploadId}`,
   });
   const productBatch: Row[] = [];
+  // Rows without a currency are priced as the mapping's source is, else in the default setting.
+  const currency = mapping.currency ?? ports.defaultCurrency ?? fallbackCurrency;
   const derivedProducts = new Map<string, Product>();
   const reject = (line: number, reason: string) => {
     rejected++;
@@ -253,11 +258,11 @@ export async function ingestObject(
             accepted++;
           }
           // Exports such as invoice lines also describe the product: keep it for the catalog.
-          const product = mapped.product ? checkProduct(mapped.product) : undefined;
+          const product = mapped.product ? checkProduct(mapped.product, currency) : undefined;
           if (product && 'product' in product)
             derivedProducts.set(product.product.productId, product.product);
         } else {
-          const checked = checkProduct(mapped.product);
+          const checked = checkProduct(mapped.product, currency);
           if ('reason' in checked) reject(source.line, checked.reason);
           else {
             productBatch.push({ ...checked.product, updatedAt: now().toISOString() });

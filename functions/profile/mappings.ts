@@ -19,6 +19,11 @@ export interface Mapping {
   readonly kind: 'events' | 'products';
   /** Column names for files without a header row. */
   readonly columns?: readonly string[];
+  /**
+   * ISO 4217 currency of the source's prices, for products whose row names none (a custom
+   * mapping sets it with a `currency` column in `fields` or a constant in `constants`).
+   */
+  readonly currency?: string;
   map(row: SourceRow): Mapped;
 }
 
@@ -47,6 +52,7 @@ const titleCase = (s: string) =>
 const onlineRetail: Mapping = {
   name: 'uci-online-retail',
   kind: 'events',
+  currency: 'GBP',
   map(row) {
     const invoice = text(row['InvoiceNo']);
     const stockCode = text(row['StockCode'])?.toUpperCase();
@@ -76,7 +82,7 @@ const onlineRetail: Mapping = {
             title: titleCase(description),
             category,
             price,
-            attributes: { currency: 'GBP' },
+            currency: 'GBP',
           }
         : undefined;
     return { event, product };
@@ -89,6 +95,7 @@ const taobaoTypes: Record<string, string> = { pv: 'view', cart: 'cart', fav: 'fa
 const taobao: Mapping = {
   name: 'taobao-userbehavior',
   kind: 'events',
+  currency: 'CNY',
   columns: ['user_id', 'item_id', 'category_id', 'behavior_type', 'timestamp'],
   map(row) {
     const behaviour = text(row['behavior_type']);
@@ -112,10 +119,11 @@ const taobao: Mapping = {
 const bigbasket: Mapping = {
   name: 'bigbasket-catalog',
   kind: 'products',
+  currency: 'INR',
   map(row) {
     const marketPrice = num(row['market_price']);
     const rating = num(row['rating']);
-    const attributes: Record<string, string | number> = { currency: 'INR' };
+    const attributes: Record<string, string | number> = {};
     for (const [key, value] of [
       ['subCategory', text(row['sub_category'])],
       ['type', text(row['type'])],
@@ -131,6 +139,7 @@ const bigbasket: Mapping = {
         category: text(row['category']),
         brand: text(row['brand']),
         price: num(row['sale_price']),
+        currency: 'INR',
         attributes,
       },
     };
@@ -144,10 +153,11 @@ const bigbasket: Mapping = {
 const myntra: Mapping = {
   name: 'myntra-catalog',
   kind: 'products',
+  currency: 'INR',
   map(row) {
     const name = text(row['ProductName']);
     const lastWord = name?.split(/\s+/).pop();
-    const attributes: Record<string, string> = { currency: 'INR' };
+    const attributes: Record<string, string> = {};
     const gender = text(row['Gender']);
     const colour = text(row['PrimaryColor']);
     if (gender) attributes['gender'] = gender;
@@ -159,6 +169,7 @@ const myntra: Mapping = {
         category: lastWord ? titleCase(lastWord) : undefined,
         brand: text(row['ProductBrand']),
         price: num(row['Price (INR)']),
+        currency: 'INR',
         description: text(row['Description']),
         attributes,
       },

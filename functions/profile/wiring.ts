@@ -77,6 +77,7 @@ export const ingestPorts = (): IngestPorts => ({
   batchPrefix: settings().BATCH_PREFIX,
   rawPrefix: settings().RAW_PREFIX,
   shards: settings().RAW_SHARDS,
+  defaultCurrency: settings().TAILOR_DEFAULT_CURRENCY,
   progressEvery: 50_000,
   // A file in starts a profiling run, unless the deployment has none or one is under way (the
   // next run includes this file).

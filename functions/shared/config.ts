@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ConfigurationError } from '../../core/errors';
+import { currencySchema, fallbackCurrency } from './schemas';
 
 /**
  * Function configuration: read once from the environment, validated, typed. Nothing else in
@@ -40,6 +41,8 @@ const schema = z.object({
     .default('false')
     .transform((v) => v === 'true'),
   TAILOR_VERSION: z.string().default('0.1.0'),
+  /** ISO 4217 currency of products that name none (no currency column, preset or field). */
+  TAILOR_DEFAULT_CURRENCY: currencySchema.default(fallbackCurrency),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -78,6 +78,8 @@ export class ServiceStack extends Stack {
     super(scope, id, props);
     const { resources: r, settings } = props;
     const shards = { RAW_SHARDS: String(settings.rawShards) };
+    // Products that name no currency are priced in this one, when stored and when copy is written.
+    const currency = { TAILOR_DEFAULT_CURRENCY: settings.defaultCurrency };
 
     // Functions. Each gets exactly the resources it uses, through one grant-and-name call.
     const profileRun = new TailorFunction(this, 'ProfileRunFunction', {
@@ -103,7 +105,7 @@ export class ServiceStack extends Stack {
       entry: 'functions/profile/handler.ts',
       exportName: 'api',
       description: 'HTTP API: health, events, products, uploads, profiling runs, profiles, segments, rules',
-      environment: shards,
+      environment: { ...shards, ...currency },
     })
       .useTable('CATALOG_TABLE', r.catalogTable, 'readWrite')
       .useTable('PROFILES_TABLE', r.profilesTable, 'readWrite')
@@ -117,7 +119,7 @@ export class ServiceStack extends Stack {
       description: 'Ingests a batch uploaded under batch/: validates rows, writes raw shards and a report',
       timeout: Duration.minutes(15),
       memorySize: 1769,
-      environment: shards,
+      environment: { ...shards, ...currency },
     })
       .useBucket('DATA_BUCKET', r.dataBucket, 'readWrite')
       .useTable('OPERATIONS_TABLE', r.operationsTable, 'readWrite')
@@ -138,6 +140,7 @@ export class ServiceStack extends Stack {
       exportName: 'api',
       description: 'HTTP API: copy generation through the SageMaker endpoint',
       timeout: Duration.seconds(60),
+      environment: currency,
     })
       .useTable('CATALOG_TABLE', r.catalogTable, 'read')
       .useTable('PROFILES_TABLE', r.profilesTable, 'read')
@@ -159,6 +162,7 @@ export class ServiceStack extends Stack {
       exportName: 'campaignTask',
       description: 'Campaign and re-optimization task: copy variants for one segment',
       timeout: Duration.minutes(5),
+      environment: currency,
     })
       .useTable('CATALOG_TABLE', r.catalogTable, 'read')
       .useTable('PROFILES_TABLE', r.profilesTable, 'read')

@@ -11,9 +11,17 @@ describe('deploy settings', () => {
       profilingSchedule: 'rate(1 day)',
       optimizationSchedule: 'rate(6 hours)',
       rawShards: 16,
+      defaultCurrency: 'USD',
       removalPolicy: 'retain',
       nag: false,
     });
+  });
+
+  it('reads the default currency as an ISO 4217 code and refuses anything else by name', () => {
+    expect(parseSettings({ defaultCurrency: 'gbp' }).defaultCurrency).toBe('GBP');
+    expect(() => parseSettings({ defaultCurrency: 'RMB' })).toThrow(
+      'Invalid CDK context value for "defaultCurrency": "RMB" is not an ISO 4217 currency code',
+    );
   });
 
   it('coerces command-line strings: numbers, comma-separated lists, booleans', () => {

@@ -313,18 +313,29 @@ describe('service stack: functions', () => {
         'DATA_BUCKET',
         'PROFILING_STATE_MACHINE_ARN',
         'RAW_SHARDS',
+        'TAILOR_DEFAULT_CURRENCY',
       ],
     ],
     [
       'ProfileIngestFunction',
-      ['DATA_BUCKET', 'OPERATIONS_TABLE', 'CATALOG_TABLE', 'PROFILING_STATE_MACHINE_ARN', 'RAW_SHARDS'],
+      [
+        'DATA_BUCKET',
+        'OPERATIONS_TABLE',
+        'CATALOG_TABLE',
+        'PROFILING_STATE_MACHINE_ARN',
+        'RAW_SHARDS',
+        'TAILOR_DEFAULT_CURRENCY',
+      ],
     ],
     [
       'ProfileRunFunction',
       ['DATA_BUCKET', 'OPERATIONS_TABLE', 'PROFILES_TABLE', 'CATALOG_TABLE', 'RAW_SHARDS'],
     ],
     ['ProfileScheduleFunction', ['OPERATIONS_TABLE', 'PROFILING_STATE_MACHINE_ARN']],
-    ['GenerateApiFunction', ['CATALOG_TABLE', 'PROFILES_TABLE', 'MODEL_ENDPOINT_NAME']],
+    [
+      'GenerateApiFunction',
+      ['CATALOG_TABLE', 'PROFILES_TABLE', 'MODEL_ENDPOINT_NAME', 'TAILOR_DEFAULT_CURRENCY'],
+    ],
     ['PredictApiFunction', ['MODELS_TABLE', 'PROFILES_TABLE', 'DATA_BUCKET']],
     [
       'OptimizeApiFunction',
@@ -338,7 +349,10 @@ describe('service stack: functions', () => {
         'OPTIMIZATION_STATE_MACHINE_ARN',
       ],
     ],
-    ['GenerateTaskFunction', ['CATALOG_TABLE', 'PROFILES_TABLE', 'MODEL_ENDPOINT_NAME']],
+    [
+      'GenerateTaskFunction',
+      ['CATALOG_TABLE', 'PROFILES_TABLE', 'MODEL_ENDPOINT_NAME', 'TAILOR_DEFAULT_CURRENCY'],
+    ],
     ['PredictTaskFunction', ['MODELS_TABLE', 'PROFILES_TABLE', 'DATA_BUCKET']],
     [
       'CampaignTaskFunction',

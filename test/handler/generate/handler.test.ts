@@ -82,7 +82,7 @@ describe('POST /generate', () => {
   it('returns 200 with the requested number of variants, calling the configured endpoint', async () => {
     const { status, json } = await call(inline);
     expect(status).toBe(200);
-    expect(json.promptVersion).toBe('copy-v2');
+    expect(json.promptVersion).toBe('copy-v3');
     expect(json.backend).toBe('tailor-embedded');
     expect(json.variants).toHaveLength(3);
     expect(json.variants[0]).toEqual({

@@ -63,7 +63,7 @@ describe('generateForSegment', () => {
     const out = await generateForSegment(job({ productIds: ['p1', 'p2'] }), ports(seen));
     expect(out).toMatchObject({
       segmentId: 'seg-1',
-      promptVersion: 'copy-v2',
+      promptVersion: 'copy-v3',
       backend: 'tailor-embedded',
       seed: 21,
     });

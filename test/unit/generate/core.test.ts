@@ -43,7 +43,7 @@ function embeddedModel(seen: ChatRequest[], answers: Array<string | undefined> =
 describe('generateCopy', () => {
   it('returns the variants with ids, the prompt version, the backend and the seed', async () => {
     const result = await generateCopy(input, { catalog: noCatalog, model: embeddedModel([]) });
-    expect(result).toMatchObject({ promptVersion: 'copy-v2', backend: 'tailor-embedded', seed: 10 });
+    expect(result).toMatchObject({ promptVersion: 'copy-v3', backend: 'tailor-embedded', seed: 10 });
     expect(result.variants).toHaveLength(2);
     expect(new Set(result.variants.map((v) => v.variantId)).size).toBe(2);
   });
@@ -135,8 +135,11 @@ function answerWith(variants: Array<{ headline: string; body: string; callToActi
 }
 
 describe('generateCopy with guardrails', () => {
-  const good = { headline: 'The Acme Trail Runner 2', body: 'Acme Trail Runner 2, now 89.9. Made to last.' };
-  const other = { headline: 'Meet your next running shoe', body: 'Light and quick, for just 89.9.' };
+  const good = {
+    headline: 'The Acme Trail Runner 2',
+    body: 'Acme Trail Runner 2, now $89.90. Made to last.',
+  };
+  const other = { headline: 'Meet your next running shoe', body: 'Light and quick, for just $89.90.' };
 
   it('returns every rule checked and the channel rendering on each variant', async () => {
     const result = await generateCopy(input, { catalog: noCatalog, model: embeddedModel([]) });
@@ -151,7 +154,7 @@ describe('generateCopy with guardrails', () => {
   it('regenerates a failing variant with a new seed, asking only for the missing number', async () => {
     const seen: ChatRequest[] = [];
     const model = embeddedModel(seen, [
-      answerWith([good, { headline: 'The best shoe ever', body: 'Guaranteed fit, 89.9.' }]),
+      answerWith([good, { headline: 'The best shoe ever', body: 'Guaranteed fit, $89.90.' }]),
       answerWith([other]),
     ]);
     const result = await generateCopy(input, { catalog: noCatalog, model });
@@ -173,7 +176,7 @@ describe('generateCopy with guardrails', () => {
       [
         answerWith([
           good,
-          { headline: 'The Acme Trail Runner 2', body: 'Acme Trail Runner 2, now 89.9. Made to last!' },
+          { headline: 'The Acme Trail Runner 2', body: 'Acme Trail Runner 2, now $89.90. Made to last!' },
         ]),
         answerWith([{ headline: 'Acme Trail Runner 2 deal', body: 'Now only $59.90.' }]),
       ],
@@ -190,7 +193,7 @@ describe('generateCopy with guardrails', () => {
   it('keeps the passing variants when the regeneration answers malformed copy', async () => {
     const model = embeddedModel(
       [],
-      [answerWith([good, { headline: 'Email me', body: 'a@b.co 89.9' }]), 'x', 'y'],
+      [answerWith([good, { headline: 'Email me', body: 'a@b.co $89.90' }]), 'x', 'y'],
     );
     const result = await generateCopy(input, { catalog: noCatalog, model });
     expect(result.variants.map((v) => v.headline)).toEqual([good.headline]);

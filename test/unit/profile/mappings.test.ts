@@ -185,3 +185,39 @@ describe('zoned wall-clock times', () => {
     expect(zonedTimeToUtc('yesterday', 'Europe/London')).toBeNaN();
   });
 });
+
+describe('currencies of the real data sets', () => {
+  it.each([
+    ['uci-online-retail', 'GBP'],
+    ['myntra-catalog', 'INR'],
+    ['bigbasket-catalog', 'INR'],
+    ['taobao-userbehavior', 'CNY'],
+  ])('the %s preset prices in %s', (name, currency) => {
+    expect(presets[name]?.currency).toBe(currency);
+  });
+
+  it('puts the currency on the products the presets read, not among their attributes', () => {
+    const myntra = map('myntra-catalog', {
+      ProductID: '1',
+      ProductName: 'Roadster Men Blue Jeans',
+      ProductBrand: 'Roadster',
+      'Price (INR)': '799',
+    });
+    expect(myntra).toMatchObject({ product: { price: 799, currency: 'INR' } });
+    expect((myntra as { product: { attributes: object } }).product.attributes).not.toHaveProperty('currency');
+  });
+
+  it('reads a currency column of a custom mapping', () => {
+    const mapping = resolveMapping(
+      mappingSpecSchema.parse({
+        kind: 'products',
+        fields: { productId: 'id', title: 'name', category: 'cat', price: 'p', currency: 'cur' },
+      }),
+      'products',
+    );
+    if ('error' in mapping) throw new Error(mapping.error);
+    expect(mapping.map({ id: 'a', name: 'Tea', cat: 'food', p: '3.5', cur: 'eur' })).toMatchObject({
+      product: { currency: 'eur', price: 3.5 },
+    });
+  });
+});
