@@ -64,6 +64,11 @@ export interface TailorFunctionProps {
   readonly timeout?: Duration;
   /** @default 512 MB */
   readonly memorySize?: number;
+  /**
+   * Files, relative to the repository root, that the code reads beside itself at run time
+   * (e.g. the embedded generator's learned model); copied next to the bundle's index.js.
+   */
+  readonly assets?: readonly string[];
   /** Extra environment; resource names are added by the `use*` methods instead. */
   readonly environment?: Record<string, string>;
 }
@@ -116,7 +121,16 @@ export class TailorFunction extends NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      bundling: { ...bundlingOptions, tsconfig: join(root, 'tsconfig.json') },
+      bundling: {
+        ...bundlingOptions,
+        tsconfig: join(root, 'tsconfig.json'),
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) =>
+            (props.assets ?? []).map((file) => `cp "${join(inputDir, file)}" "${outputDir}/"`),
+        },
+      },
     });
     this.entryPath = entryPath;
     this.exportName = props.exportName;

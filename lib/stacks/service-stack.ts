@@ -47,6 +47,8 @@ export interface ServiceStackProps extends StackProps {
 
 /** Prefix under which uploaded batches start ingestion (functions/shared/config.ts BATCH_PREFIX). */
 const BATCH_PREFIX = 'batch/';
+/** The embedded generator's learned model, read beside the generate functions' code (their fallback). */
+const embeddedGeneratorAssets = ['model/embedded/copy-model.zh.json'];
 
 /**
  * The stateless service: the functions, the HTTP API (routes from functions/shared/routes.ts),
@@ -141,6 +143,7 @@ export class ServiceStack extends Stack {
       description: 'HTTP API: copy generation through the SageMaker endpoint',
       timeout: Duration.seconds(60),
       environment: currency,
+      assets: embeddedGeneratorAssets,
     })
       .useTable('CATALOG_TABLE', r.catalogTable, 'read')
       .useTable('PROFILES_TABLE', r.profilesTable, 'read')
@@ -163,6 +166,7 @@ export class ServiceStack extends Stack {
       description: 'Campaign and re-optimization task: copy variants for one segment',
       timeout: Duration.minutes(5),
       environment: currency,
+      assets: embeddedGeneratorAssets,
     })
       .useTable('CATALOG_TABLE', r.catalogTable, 'read')
       .useTable('PROFILES_TABLE', r.profilesTable, 'read')

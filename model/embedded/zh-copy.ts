@@ -122,7 +122,7 @@ export function composeZhVariant(
   product: BriefProduct,
   seed: number,
   index: number,
-  model: CopyModel = shippedCopyModel,
+  model: CopyModel = shippedCopyModel(),
 ): CopyVariant {
   const rng = new Rng(hash32(seed, index, product.productId, 'zh'));
   const limits = channelLimits[brief.channel];

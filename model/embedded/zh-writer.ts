@@ -3,6 +3,7 @@
  * product has, in the order human copy mentions them, each in a clause human copy used for that
  * attribute, with the product's own value in the slot.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Rng } from '../../core/random';
 import {
@@ -13,13 +14,24 @@ import {
   startKey,
   type TypeModel,
 } from './copy-model';
-import shippedJson from './copy-model.zh.json';
+
+/** The shipped model's file name; a Lambda bundle carries it beside its code (see `assets` of TailorFunction). */
+export const copyModelFile = 'copy-model.zh.json';
 
 /** Where scripts/learn-copy-model.ts writes the shipped model. */
-export const copyModelPath = join(import.meta.dirname ?? __dirname, 'copy-model.zh.json');
+export const copyModelPath = join(import.meta.dirname ?? __dirname, copyModelFile);
 
-/** The model learned from the AdvertiseGen train records, as shipped. */
-export const shippedCopyModel = shippedJson as unknown as CopyModel;
+let shipped: CopyModel | undefined;
+
+/**
+ * The model learned from the AdvertiseGen train records, as shipped: read on first use (2 MB of
+ * JSON kept out of the code, so bundles stay small and start-up pays nothing until Chinese copy
+ * is written).
+ */
+export function shippedCopyModel(): CopyModel {
+  shipped ??= JSON.parse(readFileSync(copyModelPath, 'utf8')) as CopyModel;
+  return shipped;
+}
 
 /** A product as the writer sees it: its garment type and attribute (key, value) pairs. */
 export interface ZhItem {
