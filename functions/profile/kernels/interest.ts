@@ -1,122 +1,158 @@
 /**
  * The user-interest model: the category of a user's next purchase, with probabilities, by
- * multinomial logistic regression (softmax) on the user's history and profile features.
+ * multinomial logistic regression with category-specific features (McFadden's conditional
+ * logit): P(c) ∝ exp(b_c + Σ_j β_j · g_j(u, c)), one intercept per category and one weight
+ * per feature shared by all categories. Sharing the weights across categories is what lets a
+ * few thousand training users teach it: "the user's own share of c" means the same for every
+ * c, where a plain softmax would need one weight per (feature, category).
  *
- * Features of a user at day `now` (events before it), C categories:
- *   C  share of their purchases in each category,
- *   C  the same with each purchase weighted 2^(−age / half-life) (what they buy lately),
- *   C  share of each category in their last order,
- *   4  log(1 + purchases), log(1 + orders), days since the last order / 100,
- *      log(1 + distinct items).
+ * Features g(u, c) of a user at day `now` (events before it), for each category c:
+ *   share of their purchases in c; the same with purchases weighted 2^(−age / half-life);
+ *   share of c in their last order; whether c is their most frequent category; whether it is
+ *   among their three most frequent; whether they ever bought c; share × log(1 + orders)
+ *   (loyalty grows with history); c's share of everyone's purchases in the 30 days before
+ *   `now` and its change against the 120 days before (what is in season).
  * Label: the category with the most lines in the user's first order on or after `now`
  * (ties to the lower category index): the "next purchase category".
  *
  * Fitting uses only events before the fit's `now`: training snapshots are taken at earlier
- * cuts (now − 30, − 60, − 90 days by default), each labelled by the first order between
- * its cut and `now`. The baseline it must beat is the user's most frequent past category.
+ * cuts (every 30 days from 30 to 180 days back by default), each labelled by the first order
+ * between its cut and `now`. Newton steps on the L2-penalized log-likelihood. The baseline it
+ * must beat is the user's most frequent past category.
  */
-
-const { exp, log1p, pow, sqrt, max } = Math;
-
 import type { PurchaseLog } from './history';
+import { solveSpd } from './linalg';
+
+const { exp, log1p, pow } = Math;
 
 /** Options of {@link fitInterestModel}. */
 export interface InterestOptions {
-  /** Days before `now` at which training snapshots are cut. Default [30, 60, 90, 120]. */
+  /** Days before `now` at which training snapshots are cut. Default every 30 days from 30 to 180. */
   snapshots?: number[];
   /** Half-life of the recency-weighted shares. Default 60 days. */
   halfLifeDays?: number;
-  /** L2 penalty on the standardized weights (per example). Default 1e-3. */
+  /** L2 penalty on the weights (on the summed log-likelihood). Default 1. */
   l2?: number;
-  /** Full-batch Adam steps. Default 300. */
+  /** Most Newton steps. Default 30. */
   iterations?: number;
 }
 
-/** A fitted softmax regression over standardized features. */
-export interface SoftmaxModel {
-  readonly classes: number;
-  readonly features: number;
-  readonly mean: Float64Array;
-  readonly scale: Float64Array;
-  /** classes × (features + 1) weights, the intercept last in each row. */
-  readonly weights: Float64Array;
-}
+/** Names of the category-specific features, in order. */
+export const interestFeatures = [
+  'share of purchases',
+  'recency-weighted share',
+  'share of the last order',
+  'most frequent category',
+  'among the three most frequent',
+  'ever bought',
+  'share × log(1 + orders)',
+  'share of everyone’s purchases, last 30 days',
+  'change of that share against 120 days',
+] as const;
+const J = interestFeatures.length;
 
 /** A fitted interest model. */
 export interface InterestModel {
   readonly categories: number;
   readonly halfLifeDays: number;
-  readonly softmax: SoftmaxModel;
+  /** Shared feature weights β (J). */
+  readonly weights: Float64Array;
+  /** Per-category intercepts b (C). */
+  readonly intercepts: Float64Array;
+  /** Category trends at the fit's `now` (30 and 120 days), the features of predictions as of then. */
+  readonly trend: Float64Array;
+  readonly trendLong: Float64Array;
   /** Training examples (user snapshots with a next order). */
   readonly examples: number;
 }
 
-/** Number of features for C categories. */
-export const interestFeatureCount = (categories: number) => 3 * categories + 4;
-
 /**
- * Writes user u's features at day `now` into `out` (length {@link interestFeatureCount}).
+ * Writes user u's features at day `now` into `out` (categories × J, row per category).
  * Returns false, leaving `out` zero, when the user has no purchase before `now`.
  */
-export function interestFeatures(
+export function userCategoryFeatures(
   log: PurchaseLog,
   u: number,
   now: number,
   itemCategory: Int32Array,
   categories: number,
   halfLifeDays: number,
+  trend: ArrayLike<number>,
+  trendLong: ArrayLike<number>,
   out: Float64Array,
 ): boolean {
   out.fill(0);
   const C = categories;
+  const count = new Float64Array(C);
+  const recent = new Float64Array(C);
+  const last = new Float64Array(C);
   let events = 0;
   let weightSum = 0;
   let lastDay = Number.NEGATIVE_INFINITY;
-  let distinctDays = 0;
+  const days = new Set<number>();
   const start = log.userPtr[u]!;
   const end = log.userPtr[u + 1]!;
-  // Days are grouped by order in the log only loosely, so orders are counted as distinct days.
-  const seenDays = new Set<number>();
-  const seenItems = new Set<number>();
   for (let e = start; e < end; e++) {
     const d = log.day[e]!;
-    if (d >= now) continue;
     const c = itemCategory[log.item[e]!]!;
-    if (c < 0) continue;
+    if (d >= now || c < 0) continue;
     events++;
-    out[c]! += 1;
+    count[c]! += 1;
     const w = pow(2, -(now - d) / halfLifeDays);
-    out[C + c]! += w;
+    recent[c]! += w;
     weightSum += w;
     if (d > lastDay) lastDay = d;
-    const day = Math.floor(d);
-    if (!seenDays.has(day)) {
-      seenDays.add(day);
-      distinctDays++;
-    }
-    seenItems.add(log.item[e]!);
+    days.add(Math.floor(d));
   }
   if (events === 0) return false;
-  let lastCount = 0;
+  // Orders are counted as distinct days: the log keeps days, not invoice numbers.
   const lastOrder = Math.floor(lastDay);
+  let lastCount = 0;
   for (let e = start; e < end; e++) {
     const d = log.day[e]!;
-    if (d >= now || Math.floor(d) !== lastOrder) continue;
     const c = itemCategory[log.item[e]!]!;
-    if (c < 0) continue;
-    out[2 * C + c]! += 1;
+    if (d >= now || c < 0 || Math.floor(d) !== lastOrder) continue;
+    last[c]! += 1;
     lastCount++;
   }
+  const ranked = rank(count);
+  const orders = log1p(days.size);
   for (let c = 0; c < C; c++) {
-    out[c]! /= events;
-    out[C + c]! /= weightSum || 1;
-    out[2 * C + c]! /= lastCount || 1;
+    const o = c * J;
+    const share = count[c]! / events;
+    out[o] = share;
+    out[o + 1] = recent[c]! / (weightSum || 1);
+    out[o + 2] = last[c]! / (lastCount || 1);
+    out[o + 3] = ranked[0] === c ? 1 : 0;
+    out[o + 4] = count[c]! > 0 && ranked.indexOf(c) < 3 ? 1 : 0;
+    out[o + 5] = count[c]! > 0 ? 1 : 0;
+    out[o + 6] = share * orders;
+    out[o + 7] = trend[c]!;
+    out[o + 8] = trend[c]! - trendLong[c]!;
   }
-  out[3 * C] = log1p(events);
-  out[3 * C + 1] = log1p(distinctDays);
-  out[3 * C + 2] = (now - lastDay) / 100;
-  out[3 * C + 3] = log1p(seenItems.size);
   return true;
+}
+
+/** Each category's share of all purchases in the `days` before `now`. */
+export function categoryTrend(
+  log: PurchaseLog,
+  now: number,
+  itemCategory: Int32Array,
+  categories: number,
+  days = 30,
+): Float64Array {
+  const out = new Float64Array(categories);
+  let total = 0;
+  for (let e = 0; e < log.item.length; e++) {
+    const d = log.day[e]!;
+    const c = itemCategory[log.item[e]!]!;
+    if (d < now && d >= now - days && c >= 0) {
+      out[c]! += 1;
+      total++;
+    }
+  }
+  for (let c = 0; c < categories; c++) out[c]! /= total || 1;
+  return out;
 }
 
 /**
@@ -180,27 +216,37 @@ export function fitInterestModel(
   now: number,
   options: InterestOptions = {},
 ): InterestModel {
-  const snapshots = options.snapshots ?? [30, 60, 90, 120];
+  const snapshots = options.snapshots ?? [30, 60, 90, 120, 150, 180];
   const halfLifeDays = options.halfLifeDays ?? 60;
-  const d = interestFeatureCount(categories);
-  const row = new Float64Array(d);
+  const C = categories;
+  const row = new Float64Array(C * J);
   const rows: number[] = [];
   const labels: number[] = [];
   for (const back of snapshots) {
     const cut = now - back;
+    const trend = categoryTrend(log, cut, itemCategory, C, 30);
+    const trendLong = categoryTrend(log, cut, itemCategory, C, 120);
     for (let u = 0; u < log.users; u++) {
-      const label = nextCategory(log, u, cut, now, itemCategory, categories);
+      const label = nextCategory(log, u, cut, now, itemCategory, C);
       if (label < 0) continue;
-      if (!interestFeatures(log, u, cut, itemCategory, categories, halfLifeDays, row)) continue;
+      if (!userCategoryFeatures(log, u, cut, itemCategory, C, halfLifeDays, trend, trendLong, row)) continue;
       for (const v of row) rows.push(v);
       labels.push(label);
     }
   }
-  const softmax = fitSoftmax(Float64Array.from(rows), d, Int32Array.from(labels), categories, {
-    l2: options.l2 ?? 1e-3,
-    iterations: options.iterations ?? 300,
+  const { weights, intercepts } = fitConditionalLogit(Float64Array.from(rows), Int32Array.from(labels), C, J, {
+    l2: options.l2 ?? 1,
+    iterations: options.iterations ?? 30,
   });
-  return { categories, halfLifeDays, softmax, examples: labels.length };
+  return {
+    categories: C,
+    halfLifeDays,
+    weights,
+    intercepts,
+    trend: categoryTrend(log, now, itemCategory, C, 30),
+    trendLong: categoryTrend(log, now, itemCategory, C, 120),
+    examples: labels.length,
+  };
 }
 
 /**
@@ -215,100 +261,135 @@ export function predictInterest(
   itemCategory: Int32Array,
   out: Float64Array = new Float64Array(model.categories),
 ): Float64Array | null {
-  const row = new Float64Array(model.softmax.features);
-  if (!interestFeatures(log, u, now, itemCategory, model.categories, model.halfLifeDays, row)) return null;
-  return softmaxProbabilities(model.softmax, row, out);
+  const row = new Float64Array(model.categories * J);
+  const ok = userCategoryFeatures(
+    log,
+    u,
+    now,
+    itemCategory,
+    model.categories,
+    model.halfLifeDays,
+    model.trend,
+    model.trendLong,
+    row,
+  );
+  if (!ok) return null;
+  return logitProbabilities(model.weights, model.intercepts, row, model.categories, J, out);
 }
 
-/** Class probabilities of one feature row. */
-export function softmaxProbabilities(m: SoftmaxModel, x: ArrayLike<number>, out: Float64Array): Float64Array {
-  const D = m.features + 1;
+/** Category probabilities of one user's C × J feature block. */
+export function logitProbabilities(
+  weights: ArrayLike<number>,
+  intercepts: ArrayLike<number>,
+  x: ArrayLike<number>,
+  C: number,
+  features: number,
+  out: Float64Array,
+): Float64Array {
   let top = Number.NEGATIVE_INFINITY;
-  for (let c = 0; c < m.classes; c++) {
-    let z = m.weights[c * D + m.features]!;
-    for (let f = 0; f < m.features; f++) z += (m.weights[c * D + f]! * (x[f]! - m.mean[f]!)) / m.scale[f]!;
+  for (let c = 0; c < C; c++) {
+    let z = intercepts[c]!;
+    for (let j = 0; j < features; j++) z += weights[j]! * x[c * features + j]!;
     out[c] = z;
     if (z > top) top = z;
   }
   let sum = 0;
-  for (let c = 0; c < m.classes; c++) {
+  for (let c = 0; c < C; c++) {
     out[c] = exp(out[c]! - top);
     sum += out[c]!;
   }
-  for (let c = 0; c < m.classes; c++) out[c]! /= sum;
+  for (let c = 0; c < C; c++) out[c]! /= sum;
   return out;
 }
 
 /**
- * Multinomial logistic regression: minimizes the mean cross-entropy plus l2/2 · ‖W‖²
- * (intercepts unpenalized) over standardized features, by full-batch Adam. Convex, so the
- * optimizer only affects how close to the optimum it gets in `iterations` steps.
+ * Conditional logit by Newton's method: maximizes Σ_r log P(y_r) − l2/2 (‖β‖² + ‖b‖²) with
+ * P(c) ∝ exp(b_c + βᵀ x_rc). Parameters: J shared weights then C intercepts.
  *
- * @param x n × d row-major; y the class of each row in [0, classes).
+ * @param x n × C × J row-major; y the class of each row in [0, C).
  */
-export function fitSoftmax(
+export function fitConditionalLogit(
   x: Float64Array,
-  d: number,
   y: Int32Array,
-  classes: number,
-  options: { l2?: number; iterations?: number; learningRate?: number } = {},
-): SoftmaxModel {
+  C: number,
+  features: number,
+  options: { l2?: number; iterations?: number } = {},
+): { weights: Float64Array; intercepts: Float64Array } {
   const n = y.length;
-  const l2 = options.l2 ?? 1e-3;
-  const iterations = options.iterations ?? 300;
-  const lr = options.learningRate ?? 0.05;
-  const mean = new Float64Array(d);
-  const scale = new Float64Array(d).fill(1);
-  for (let r = 0; r < n; r++) for (let f = 0; f < d; f++) mean[f]! += x[r * d + f]! / n;
-  for (let f = 0; f < d; f++) {
-    let v = 0;
-    for (let r = 0; r < n; r++) v += (x[r * d + f]! - mean[f]!) ** 2;
-    const sd = sqrt(v / max(n, 1));
-    scale[f] = sd > 1e-12 ? sd : 1;
-  }
-  const z = new Float64Array(n * d);
-  for (let r = 0; r < n; r++) for (let f = 0; f < d; f++) z[r * d + f] = (x[r * d + f]! - mean[f]!) / scale[f]!;
-  const D = d + 1;
-  const w = new Float64Array(classes * D);
-  const g = new Float64Array(classes * D);
-  const m1 = new Float64Array(classes * D);
-  const m2 = new Float64Array(classes * D);
-  const p = new Float64Array(classes);
-  for (let it = 1; it <= iterations; it++) {
-    g.fill(0);
+  const l2 = options.l2 ?? 1;
+  const iterations = options.iterations ?? 30;
+  const P = features + C;
+  const theta = new Float64Array(P);
+  const grad = new Float64Array(P);
+  const hess = new Float64Array(P * P);
+  const p = new Float64Array(C);
+  const mean = new Float64Array(P);
+  const g = new Float64Array(P);
+  const objective = (t: Float64Array) => {
+    let sum = 0;
     for (let r = 0; r < n; r++) {
-      const o = r * d;
-      let top = Number.NEGATIVE_INFINITY;
-      for (let c = 0; c < classes; c++) {
-        let s = w[c * D + d]!;
-        for (let f = 0; f < d; f++) s += w[c * D + f]! * z[o + f]!;
-        p[c] = s;
-        if (s > top) top = s;
+      const o = r * C * features;
+      logitProbabilities(t, t.subarray(features), x.subarray(o, o + C * features), C, features, p);
+      sum += Math.log(Math.max(p[y[r]!]!, 1e-300));
+    }
+    let norm = 0;
+    for (const v of t) norm += v * v;
+    return sum - (l2 / 2) * norm;
+  };
+  for (let it = 0; it < iterations; it++) {
+    grad.fill(0);
+    hess.fill(0);
+    for (let r = 0; r < n; r++) {
+      const o = r * C * features;
+      logitProbabilities(theta, theta.subarray(features), x.subarray(o, o + C * features), C, features, p);
+      // mean = Σ_c p_c g_c, where g_c = (x_rc, e_c).
+      mean.fill(0);
+      for (let c = 0; c < C; c++) {
+        for (let j = 0; j < features; j++) mean[j]! += p[c]! * x[o + c * features + j]!;
+        mean[features + c] = p[c]!;
       }
-      let sum = 0;
-      for (let c = 0; c < classes; c++) {
-        p[c] = exp(p[c]! - top);
-        sum += p[c]!;
+      const label = y[r]!;
+      for (let j = 0; j < features; j++) grad[j]! += x[o + label * features + j]! - mean[j]!;
+      for (let c = 0; c < C; c++) grad[features + c]! += (c === label ? 1 : 0) - p[c]!;
+      // Hessian of −log-likelihood: Σ_c p_c g_c g_cᵀ − mean meanᵀ (lower triangle).
+      for (let c = 0; c < C; c++) {
+        const pc = p[c]!;
+        if (pc < 1e-12) continue;
+        g.fill(0);
+        for (let j = 0; j < features; j++) g[j] = x[o + c * features + j]!;
+        g[features + c] = 1;
+        for (let a = 0; a < P; a++) {
+          const ga = g[a]!;
+          if (ga === 0) continue;
+          const w = pc * ga;
+          for (let b = 0; b <= a; b++) hess[a * P + b]! += w * g[b]!;
+        }
       }
-      for (let c = 0; c < classes; c++) {
-        const err = p[c]! / sum - (y[r] === c ? 1 : 0);
-        if (err === 0) continue;
-        const co = c * D;
-        for (let f = 0; f < d; f++) g[co + f]! += err * z[o + f]!;
-        g[co + d]! += err;
+      for (let a = 0; a < P; a++) {
+        const ma = mean[a]!;
+        for (let b = 0; b <= a; b++) hess[a * P + b]! -= ma * mean[b]!;
       }
     }
-    const b1 = 0.9;
-    const b2 = 0.999;
-    const c1 = 1 - pow(b1, it);
-    const c2 = 1 - pow(b2, it);
-    for (let q = 0; q < w.length; q++) {
-      const intercept = q % D === d;
-      const grad = g[q]! / n + (intercept ? 0 : l2 * w[q]!);
-      m1[q] = b1 * m1[q]! + (1 - b1) * grad;
-      m2[q] = b2 * m2[q]! + (1 - b2) * grad * grad;
-      w[q]! -= (lr * (m1[q]! / c1)) / (sqrt(m2[q]! / c2) + 1e-8);
+    for (let a = 0; a < P; a++) {
+      grad[a]! -= l2 * theta[a]!;
+      hess[a * P + a]! += l2;
     }
+    const step = solveSpd(hess, grad, P);
+    // Backtracking: halve the Newton step until the penalized likelihood does not drop, so
+    // rare categories (intercepts far from 0) cannot make the iteration overshoot.
+    const before = objective(theta);
+    const start = theta.slice();
+    let scale = 1;
+    let change = 0;
+    for (let tries = 0; tries < 30; tries++, scale /= 2) {
+      change = 0;
+      for (let a = 0; a < P; a++) {
+        theta[a] = start[a]! + scale * step[a]!;
+        change = Math.max(change, Math.abs(scale * step[a]!));
+      }
+      if (objective(theta) >= before - 1e-9 * Math.abs(before)) break;
+    }
+    if (change < 1e-7) break;
   }
-  return { classes, features: d, mean, scale, weights: w };
+  return { weights: theta.slice(0, features), intercepts: theta.slice(features) };
 }

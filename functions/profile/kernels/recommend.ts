@@ -21,6 +21,7 @@
 import { mulberry32 } from '../../../core/random';
 import { type AlsModel, type FoldIn, fitImplicitAls, foldInOf, foldInUser, scoreAllItems } from './als';
 import { countMatrix, logBefore, OwnHistory, type PurchaseLog } from './history';
+import { solveSpd } from './linalg';
 import { itemNeighbours, type Neighbours, neighbourScores, TopK } from './neighbours';
 import { itemPopularity } from './popularity';
 
@@ -64,6 +65,9 @@ export const blendFeatures = [
   'unseen × log(1 + popularity)',
   'seen × log(1 + neighbour score)',
   'seen × log(1 + popularity)',
+  'unseen × log(1 + neighbour score from recent purchases)',
+  'unseen × ALS score × log(1 + popularity)',
+  'unseen × log(1 + neighbour score) × log(1 + popularity)',
 ] as const;
 const F = blendFeatures.length;
 /** Which signal each feature belongs to, for attributing a recommendation. */
@@ -80,6 +84,9 @@ const featureSource: RecommendationSource[] = [
   'popularity',
   'neighbours',
   'popularity',
+  'neighbours',
+  'factors',
+  'neighbours',
 ];
 
 /** Learned blend: score = Σ_f w_f · (x_f − mean_f) / scale_f. */
@@ -101,6 +108,8 @@ export interface Recommender {
   /** log(1 + recency-weighted distinct buyers) per item, over everyone. */
   readonly popularity: Float64Array;
   readonly blend: Blend;
+  /** The blend of the "discover" list, fitted on the validation rows of unseen items only. */
+  readonly discoverBlend: Blend;
   /** Validation rows the blend was fitted on (positives, all). */
   readonly validation: { users: number; positives: number; rows: number };
 }
@@ -133,6 +142,8 @@ export class RecommendScratch {
   readonly history: OwnHistory;
   readonly als: Float64Array;
   readonly knn: Float64Array;
+  /** Neighbour scores with the history weighted by recency rather than by count. */
+  readonly recentKnn: Float64Array;
   readonly because: Int32Array;
   readonly best: Float64Array;
   readonly score: Float64Array;
@@ -144,6 +155,7 @@ export class RecommendScratch {
     this.history = new OwnHistory(items);
     this.als = new Float64Array(items);
     this.knn = new Float64Array(items);
+    this.recentKnn = new Float64Array(items);
     this.because = new Int32Array(items);
     this.best = new Float64Array(items);
     this.score = new Float64Array(items);
@@ -173,6 +185,9 @@ function loadUser(
   const k = c.foldIn.factors;
   const vector = userVector ?? foldInUser(c.foldIn, items, weights, s.vector, s.work);
   scoreAllItems(c.foldIn.itemFactors, k, vector, s.als);
+  for (let t = 0; t < h.size; t++) s.weights[t] = h.recency[items[t]!]!;
+  neighbourScores(c.neighbours, items, weights, s.recentKnn, s.because, s.best);
+  for (let t = 0; t < h.size; t++) s.weights[t] = log1p(h.count[items[t]!]!);
   neighbourScores(c.neighbours, items, weights, s.knn, s.because, s.best);
 }
 
@@ -195,6 +210,9 @@ function featuresOf(s: RecommendScratch, popularity: Float64Array, i: number, no
   out[9] = unseen * pop;
   out[10] = seen * knn;
   out[11] = seen * pop;
+  out[12] = unseen * log1p(s.recentKnn[i]!);
+  out[13] = unseen * s.als[i]! * pop;
+  out[14] = unseen * knn * pop;
 }
 
 /** Fits the recommender to `log` as of day `now` (events on or after `now` are ignored). */
@@ -215,6 +233,7 @@ export function fitRecommender(log: PurchaseLog, now: number, options: Recommend
   const early = fitComponents(before, cut, o);
   const { rows, labels, users, positives } = validationRows(log, before, early, cut, now, o);
   const blend = fitBlend(rows, labels);
+  const discoverBlend = fitBlend(...unseenRows(rows, labels));
   const full = logBefore(log, now);
   const late = fitComponents(full, now, o);
   return {
@@ -226,6 +245,7 @@ export function fitRecommender(log: PurchaseLog, now: number, options: Recommend
     neighbours: late.neighbours,
     popularity: late.popularity,
     blend,
+    discoverBlend,
     validation: { users, positives, rows: labels.length },
   };
 }
@@ -300,6 +320,19 @@ function validationRows(
   return { rows: Float64Array.from(rows), labels: Uint8Array.from(labels), users: chosen.length, positives };
 }
 
+/** The validation rows of items the user had not bought (feature 0, "seen", is 0). */
+function unseenRows(rows: Float64Array, labels: Uint8Array): [Float64Array, Uint8Array] {
+  const keep: number[] = [];
+  for (let r = 0; r < labels.length; r++) if (rows[r * F] === 0) keep.push(r);
+  const out = new Float64Array(keep.length * F);
+  const outLabels = new Uint8Array(keep.length);
+  keep.forEach((r, t) => {
+    out.set(rows.subarray(r * F, (r + 1) * F), t * F);
+    outLabels[t] = labels[r]!;
+  });
+  return [out, outLabels];
+}
+
 /**
  * L2-regularized logistic regression on standardized features by Newton's method (IRLS):
  * the blend's weights. Exported for its tests.
@@ -346,7 +379,7 @@ export function fitBlend(rows: Float64Array, labels: Uint8Array, l2 = 1, iterati
       hess[a * D + a]! += l2;
     }
     hess[d * D + d]! += 1e-9;
-    const step = solveSymmetric(hess, grad, D);
+    const step = solveSpd(hess, grad, D);
     let change = 0;
     for (let a = 0; a < D; a++) {
       w[a]! -= step[a]!;
@@ -355,34 +388,6 @@ export function fitBlend(rows: Float64Array, labels: Uint8Array, l2 = 1, iterati
     if (change < 1e-8) break;
   }
   return { mean, scale, weights: w.subarray(0, d).slice() };
-}
-
-/** Solves A x = b for a symmetric positive-definite A given by its lower triangle (Cholesky). */
-function solveSymmetric(a: Float64Array, b: Float64Array, n: number): Float64Array {
-  const l = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    let s = a[j * n + j]!;
-    for (let t = 0; t < j; t++) s -= l[j * n + t]! ** 2;
-    const ljj = sqrt(s > 1e-300 ? s : 1e-300);
-    l[j * n + j] = ljj;
-    for (let i = j + 1; i < n; i++) {
-      let v = a[i * n + j]!;
-      for (let t = 0; t < j; t++) v -= l[i * n + t]! * l[j * n + t]!;
-      l[i * n + j] = v / ljj;
-    }
-  }
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = b[i]!;
-    for (let t = 0; t < i; t++) s -= l[i * n + t]! * y[t]!;
-    y[i] = s / l[i * n + i]!;
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    let s = y[i]!;
-    for (let t = i + 1; t < n; t++) s -= l[t * n + i]! * y[t]!;
-    y[i] = s / l[i * n + i]!;
-  }
-  return y;
 }
 
 /** One recommended item. */
@@ -419,7 +424,7 @@ export function recommend(
 ): Recommendation[] {
   const popularity = options.popularity ?? model.popularity;
   loadUser(model, log, u, model.now, model.halfLifeDays, options.userVector, s);
-  const { mean, scale, weights } = model.blend;
+  const { mean, scale, weights } = options.excludePurchased ? model.discoverBlend : model.blend;
   const x = s.features;
   const top = new TopK(Math.max(1, options.limit));
   for (let i = 0; i < model.items; i++) {
