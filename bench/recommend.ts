@@ -28,9 +28,20 @@ import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import { table } from '../cli/output';
-import { categoryOfDescription, categoryRules, isNonProductCode, otherCategory } from '../functions/profile/categories';
+import {
+  categoryOfDescription,
+  categoryRules,
+  isNonProductCode,
+  otherCategory,
+} from '../functions/profile/categories';
 import { scoreAllItems } from '../functions/profile/kernels/als';
-import { countMatrix, logBefore, OwnHistory, type PurchaseLog, purchaseLog } from '../functions/profile/kernels/history';
+import {
+  countMatrix,
+  logBefore,
+  OwnHistory,
+  type PurchaseLog,
+  purchaseLog,
+} from '../functions/profile/kernels/history';
 import {
   fitInterestModel,
   frequentCategories,
@@ -50,7 +61,15 @@ import {
 import { checkPython, runPythonJson } from './lib/python';
 import { progress, timed } from './lib/timing';
 
-const DATA = join(import.meta.dirname, '..', '..', 'shared', 'data', 'uci-online-retail', 'online_retail.csv.gz');
+const DATA = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  'shared',
+  'data',
+  'uci-online-retail',
+  'online_retail.csv.gz',
+);
 const { values } = parseArgs({
   options: {
     cut: { type: 'string', default: '2011-09-01' },
@@ -81,7 +100,9 @@ const evItem: number[] = [];
 const evDay: number[] = [];
 const seenLine = new Set<string>();
 {
-  const rows = createReadStream(DATA).pipe(createGunzip()).pipe(parse({ columns: true }));
+  const rows = createReadStream(DATA)
+    .pipe(createGunzip())
+    .pipe(parse({ columns: true }));
   for await (const row of rows as AsyncIterable<Record<string, string>>) {
     const invoice = row['InvoiceNo'] ?? '';
     const code = (row['StockCode'] ?? '').trim();
@@ -92,10 +113,14 @@ const seenLine = new Set<string>();
     if (seenLine.has(key)) continue;
     seenLine.add(key);
     let u = userIds.get(customer);
-    if (u === undefined) userIds.set(customer, (u = userIds.size));
+    if (u === undefined) {
+      u = userIds.size;
+      userIds.set(customer, u);
+    }
     let i = itemIds.get(code);
     if (i === undefined) {
-      itemIds.set(code, (i = itemIds.size));
+      i = itemIds.size;
+      itemIds.set(code, i);
       descriptions.push((row['Description'] ?? '').trim());
     }
     const [date = '', time = '00:00:00'] = (row['InvoiceDate'] ?? '').split(' ');
@@ -168,7 +193,13 @@ function evaluate(lists: number[][], unseen: boolean): Scores {
     recall += hits / relevant.size;
     ndcg += dcg / ideal;
   });
-  return { hit: hit / users, recall: recall / users, ndcg: ndcg / users, coverage: covered.size / catalogue, users };
+  return {
+    hit: hit / users,
+    recall: recall / users,
+    ndcg: ndcg / users,
+    coverage: covered.size / catalogue,
+    users,
+  };
 }
 
 // --- ours ---------------------------------------------------------------------------------
@@ -213,7 +244,8 @@ function topOf(scores: ArrayLike<number>, exclude?: Set<number>): number[] {
     name: 'ours: own history (recency), popularity fill',
     all: testUsers.map((u) => {
       h.load(train, u, cut, halfLife);
-      for (let i = 0; i < all.items; i++) own[i] = h.recency[i]! * 1e6 + (h.has(i) ? 1e6 : 0) + fit.value[i]! / (maxPop + 1);
+      for (let i = 0; i < all.items; i++)
+        own[i] = h.recency[i]! * 1e6 + (h.has(i) ? 1e6 : 0) + fit.value[i]! / (maxPop + 1);
       return topOf(own);
     }),
     unseen: testUsers.map((_, t) => topOf(fit.value, trainItems[t])),
@@ -273,9 +305,17 @@ log(
   });
 }
 const scratch = new RecommendScratch(model.items, model.foldIn.factors);
-const served = testUsers.map((u) => recommend(model, all, u, { limit: 10, userVector: userVectorOf(model, u) }, scratch));
+const served = testUsers.map((u) =>
+  recommend(model, all, u, { limit: 10, userVector: userVectorOf(model, u) }, scratch),
+);
 const discover = testUsers.map((u) =>
-  recommend(model, all, u, { limit: 10, excludePurchased: true, userVector: userVectorOf(model, u) }, scratch),
+  recommend(
+    model,
+    all,
+    u,
+    { limit: 10, excludePurchased: true, userVector: userVectorOf(model, u) },
+    scratch,
+  ),
 );
 methods.push({
   name: 'ours: served blend',
@@ -284,13 +324,17 @@ methods.push({
   fitSeconds: fitted.seconds,
 });
 for (const [t, u] of testUsers.entries()) {
-  for (const r of discover[t]!) if (trainItems[t]!.has(r.item)) throw new Error(`exclude=purchased returned a purchased item for user ${u}`);
+  for (const r of discover[t]!)
+    if (trainItems[t]!.has(r.item))
+      throw new Error(`exclude=purchased returned a purchased item for user ${u}`);
 }
 
 // Latency: one user's list, the ALS vector folded in from the history (the cold path).
 const latencyUsers = testUsers.slice(0, Number(values['latency-users']));
 for (const u of latencyUsers.slice(0, 50)) recommend(model, all, u, { limit: 10 }, scratch);
-const latencies = latencyUsers.map((u) => timed(() => recommend(model, all, u, { limit: 10 }, scratch)).seconds * 1000);
+const latencies = latencyUsers.map(
+  (u) => timed(() => recommend(model, all, u, { limit: 10 }, scratch)).seconds * 1000,
+);
 latencies.sort((a, b) => a - b);
 const p50 = latencies[Math.floor(latencies.length / 2)]!;
 const p99 = latencies[Math.floor(latencies.length * 0.99)]!;
@@ -327,7 +371,10 @@ else {
       }
     }
     const file = join(folder, 'split.json');
-    writeFileSync(file, JSON.stringify({ users: all.users, items: catalogueItems.length, user, item, count, testUsers }));
+    writeFileSync(
+      file,
+      JSON.stringify({ users: all.users, items: catalogueItems.length, user, item, count, testUsers }),
+    );
     log('references: popular, item-kNN, EASE, own frequency (NumPy/SciPy) ...');
     reference = runPythonJson<Reference>(join(import.meta.dirname, 'reference', 'recommend.py'), [file]);
     for (const [name, lists] of Object.entries(reference.methods)) {
@@ -347,7 +394,9 @@ else {
 // --- interest model -----------------------------------------------------------------------
 log('interest model: next purchase category');
 const categoryIds = [...categoryRules.map((r) => r.id), otherCategory.id];
-const itemCategory = new Int32Array(all.items).map((_, i) => categoryIds.indexOf(categoryOfDescription(descriptions[i]!)));
+const itemCategory = new Int32Array(all.items).map((_, i) =>
+  categoryIds.indexOf(categoryOfDescription(descriptions[i]!)),
+);
 const interestFit = timed(() => fitInterestModel(train, itemCategory, categoryIds.length, cut));
 let top1 = 0;
 let top3 = 0;
@@ -383,7 +432,18 @@ const rows = methods.map((m) => {
 });
 console.log(
   table(
-    ['method', 'HR all', 'Recall all', 'NDCG all', 'cov all', 'HR unseen', 'Recall unseen', 'NDCG unseen', 'cov unseen', 'fit s'],
+    [
+      'method',
+      'HR all',
+      'Recall all',
+      'NDCG all',
+      'cov all',
+      'HR unseen',
+      'Recall unseen',
+      'NDCG unseen',
+      'cov unseen',
+      'fit s',
+    ],
     rows.map(({ m, a, n }) => [
       m.name,
       f3(a.hit),
@@ -398,8 +458,15 @@ console.log(
     ]),
   ),
 );
-console.log('\nlearned blend weights (standardized features, validation split = last 90 days before the cut):');
-console.log(table(['feature', 'weight'], blendWeights(model).map((w) => [w.feature, w.weight.toFixed(3)])));
+console.log(
+  '\nlearned blend weights (standardized features, validation split = last 90 days before the cut):',
+);
+console.log(
+  table(
+    ['feature', 'weight'],
+    blendWeights(model).map((w) => [w.feature, w.weight.toFixed(3)]),
+  ),
+);
 console.log(
   `\nserved fit (validation fit + refit, ${all.users} users × ${all.items} items, ${model.foldIn.factors} factors): ` +
     `${fitted.seconds.toFixed(2)} s wall, ${fitCpuSeconds.toFixed(2)} s CPU (one thread); one user's list (fold-in + score + top 10): ` +
@@ -413,7 +480,7 @@ console.log(
   table(
     ['predictor', 'top-1', 'top-3', 'log loss'],
     [
-      ['softmax regression (ours)', f3(top1 / evaluated), f3(top3 / evaluated), f3(logLoss / evaluated)],
+      ['conditional logit (ours)', f3(top1 / evaluated), f3(top3 / evaluated), f3(logLoss / evaluated)],
       ['most frequent past category', f3(base1 / evaluated), f3(base3 / evaluated), '–'],
     ],
   ),
@@ -431,12 +498,19 @@ console.log(
     testUsers: testUsers.length,
     served: { ndcgAll: ours.a.ndcg, ndcgUnseen: ours.n.ndcg, hitAll: ours.a.hit, recallAll: ours.a.recall },
     references: Object.fromEntries(
-      rows.filter((r) => r.m.name.startsWith('NumPy')).map((r) => [r.m.name.slice(7), { ndcgAll: r.a.ndcg, ndcgUnseen: r.n.ndcg }]),
+      rows
+        .filter((r) => r.m.name.startsWith('NumPy'))
+        .map((r) => [r.m.name.slice(7), { ndcgAll: r.a.ndcg, ndcgUnseen: r.n.ndcg }]),
     ),
     fitSeconds: fitted.seconds,
     fitCpuSeconds,
     latencyMs: { p50, p99 },
-    interest: { top1: top1 / evaluated, top3: top3 / evaluated, baselineTop1: base1 / evaluated, baselineTop3: base3 / evaluated },
+    interest: {
+      top1: top1 / evaluated,
+      top3: top3 / evaluated,
+      baselineTop1: base1 / evaluated,
+      baselineTop3: base3 / evaluated,
+    },
   }),
 );
 

@@ -102,7 +102,13 @@ class Scratch {
 }
 
 /** YᵀY + λI of a rows × k matrix into `out` (k × k). */
-export function gramPlusRidge(y: Float64Array, rows: number, k: number, lambda: number, out: Float64Array): void {
+export function gramPlusRidge(
+  y: Float64Array,
+  rows: number,
+  k: number,
+  lambda: number,
+  out: Float64Array,
+): void {
   out.fill(0);
   for (let r = 0; r < rows; r++) {
     const o = r * k;
@@ -241,7 +247,9 @@ export interface FoldIn {
 }
 
 /** The fold-in state of a fitted model's item side. */
-export function foldInOf(model: Pick<AlsModel, 'factors' | 'alpha' | 'regularization' | 'itemFactors'>): FoldIn {
+export function foldInOf(
+  model: Pick<AlsModel, 'factors' | 'alpha' | 'regularization' | 'itemFactors'>,
+): FoldIn {
   const k = model.factors;
   const gram = new Float64Array(k * k);
   gramPlusRidge(model.itemFactors, model.itemFactors.length / k, k, model.regularization, gram);
@@ -281,7 +289,7 @@ export function foldInUser(
   for (let j = 0; j < k; j++) {
     let d = a[j * k + j]!;
     for (let t = 0; t < j; t++) d -= a[j * k + t]! * a[j * k + t]!;
-    const ljj = sqrt(d > 1e-12 ? d : 1e-12);
+    const ljj = sqrt(Math.max(d, 1e-12));
     a[j * k + j] = ljj;
     for (let i = j + 1; i < k; i++) {
       let s = a[i * k + j]!;
@@ -303,7 +311,12 @@ export function foldInUser(
 }
 
 /** x_uᵀ y_i for every item, into `out` (length items). */
-export function scoreAllItems(itemFactors: Float64Array, k: number, user: ArrayLike<number>, out: Float64Array): Float64Array {
+export function scoreAllItems(
+  itemFactors: Float64Array,
+  k: number,
+  user: ArrayLike<number>,
+  out: Float64Array,
+): Float64Array {
   const n = out.length;
   for (let i = 0; i < n; i++) {
     const o = i * k;

@@ -39,7 +39,8 @@ export function purchaseLog(
   for (let e = 0; e < n; e++) {
     const u = userOf[e]!;
     const i = itemOf[e]!;
-    if (!(u >= 0 && u < users && i >= 0 && i < items)) throw new RangeError(`event (${u}, ${i}) outside the log`);
+    if (!(u >= 0 && u < users && i >= 0 && i < items))
+      throw new RangeError(`event (${u}, ${i}) outside the log`);
     if (!Number.isFinite(dayOf[e]!)) throw new RangeError(`event (${u}, ${i}) has no day`);
     userPtr[u + 1]!++;
   }

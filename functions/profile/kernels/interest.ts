@@ -10,13 +10,14 @@
  *   share of their purchases in c; the same with purchases weighted 2^(−age / half-life);
  *   share of c in their last order; whether c is their most frequent category; whether it is
  *   among their three most frequent; whether they ever bought c; share × log(1 + orders)
- *   (loyalty grows with history); c's share of everyone's purchases in the 30 days before
+ *   (loyalty grows with history); whether c is their second or third most frequent; days
+ *   since they last bought c; c's share of everyone's purchases in the 30 days before
  *   `now` and its change against the 120 days before (what is in season).
  * Label: the category with the most lines in the user's first order on or after `now`
  * (ties to the lower category index): the "next purchase category".
  *
  * Fitting uses only events before the fit's `now`: training snapshots are taken at earlier
- * cuts (every 30 days from 30 to 180 days back by default), each labelled by the first order
+ * cuts (every 15 days from 15 to 240 days back by default), each labelled by the first order
  * between its cut and `now`. Newton steps on the L2-penalized log-likelihood. The baseline it
  * must beat is the user's most frequent past category.
  */
@@ -27,7 +28,7 @@ const { exp, log1p, pow } = Math;
 
 /** Options of {@link fitInterestModel}. */
 export interface InterestOptions {
-  /** Days before `now` at which training snapshots are cut. Default every 30 days from 30 to 180. */
+  /** Days before `now` at which training snapshots are cut. Default every 15 days from 15 to 240. */
   snapshots?: number[];
   /** Half-life of the recency-weighted shares. Default 60 days. */
   halfLifeDays?: number;
@@ -48,6 +49,9 @@ export const interestFeatures = [
   'share × log(1 + orders)',
   'share of everyone’s purchases, last 30 days',
   'change of that share against 120 days',
+  'second most frequent category',
+  'third most frequent category',
+  'days since they last bought it ÷ 100 (3 when never)',
 ] as const;
 const J = interestFeatures.length;
 
@@ -86,6 +90,7 @@ export function userCategoryFeatures(
   const count = new Float64Array(C);
   const recent = new Float64Array(C);
   const last = new Float64Array(C);
+  const lastOf = new Float64Array(C).fill(Number.NEGATIVE_INFINITY);
   let events = 0;
   let weightSum = 0;
   let lastDay = Number.NEGATIVE_INFINITY;
@@ -102,6 +107,7 @@ export function userCategoryFeatures(
     recent[c]! += w;
     weightSum += w;
     if (d > lastDay) lastDay = d;
+    if (d > lastOf[c]!) lastOf[c] = d;
     days.add(Math.floor(d));
   }
   if (events === 0) return false;
@@ -129,6 +135,9 @@ export function userCategoryFeatures(
     out[o + 6] = share * orders;
     out[o + 7] = trend[c]!;
     out[o + 8] = trend[c]! - trendLong[c]!;
+    out[o + 9] = count[c]! > 0 && ranked[1] === c ? 1 : 0;
+    out[o + 10] = count[c]! > 0 && ranked[2] === c ? 1 : 0;
+    out[o + 11] = count[c]! > 0 ? Math.min(3, (now - lastOf[c]!) / 100) : 3;
   }
   return true;
 }
@@ -170,7 +179,8 @@ export function nextCategory(
   let first = Number.POSITIVE_INFINITY;
   for (let e = log.userPtr[u]!; e < log.userPtr[u + 1]!; e++) {
     const d = log.day[e]!;
-    if (d >= from && d < until && itemCategory[log.item[e]!]! >= 0 && Math.floor(d) < first) first = Math.floor(d);
+    if (d >= from && d < until && itemCategory[log.item[e]!]! >= 0 && Math.floor(d) < first)
+      first = Math.floor(d);
   }
   if (first === Number.POSITIVE_INFINITY) return -1;
   const counts = new Int32Array(categories);
@@ -216,7 +226,7 @@ export function fitInterestModel(
   now: number,
   options: InterestOptions = {},
 ): InterestModel {
-  const snapshots = options.snapshots ?? [30, 60, 90, 120, 150, 180];
+  const snapshots = options.snapshots ?? Array.from({ length: 16 }, (_, t) => 15 * (t + 1));
   const halfLifeDays = options.halfLifeDays ?? 60;
   const C = categories;
   const row = new Float64Array(C * J);
@@ -234,10 +244,16 @@ export function fitInterestModel(
       labels.push(label);
     }
   }
-  const { weights, intercepts } = fitConditionalLogit(Float64Array.from(rows), Int32Array.from(labels), C, J, {
-    l2: options.l2 ?? 1,
-    iterations: options.iterations ?? 30,
-  });
+  const { weights, intercepts } = fitConditionalLogit(
+    Float64Array.from(rows),
+    Int32Array.from(labels),
+    C,
+    J,
+    {
+      l2: options.l2 ?? 1,
+      iterations: options.iterations ?? 30,
+    },
+  );
   return {
     categories: C,
     halfLifeDays,

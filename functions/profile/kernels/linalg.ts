@@ -12,7 +12,7 @@ export function solveSpd(a: Float64Array, b: ArrayLike<number>, n: number): Floa
   for (let j = 0; j < n; j++) {
     let s = a[j * n + j]!;
     for (let t = 0; t < j; t++) s -= l[j * n + t]! ** 2;
-    const ljj = sqrt(s > 1e-300 ? s : 1e-300);
+    const ljj = sqrt(Math.max(s, 1e-300));
     l[j * n + j] = ljj;
     for (let i = j + 1; i < n; i++) {
       let v = a[i * n + j]!;

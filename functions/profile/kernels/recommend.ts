@@ -192,7 +192,13 @@ function loadUser(
 }
 
 /** The blend's features of item i for the user loaded in `s`, into `out`. */
-function featuresOf(s: RecommendScratch, popularity: Float64Array, i: number, now: number, out: Float64Array): void {
+function featuresOf(
+  s: RecommendScratch,
+  popularity: Float64Array,
+  i: number,
+  now: number,
+  out: Float64Array,
+): void {
   const h = s.history;
   const seen = h.count[i]! > 0 ? 1 : 0;
   const unseen = 1 - seen;
@@ -288,7 +294,15 @@ function validationRows(
   const list: number[] = [];
   let positives = 0;
   for (const u of chosen) {
-    loadUser(c, before, u, cut, o.halfLifeDays, c.als.userFactors.subarray(u * c.foldIn.factors, (u + 1) * c.foldIn.factors), s);
+    loadUser(
+      c,
+      before,
+      u,
+      cut,
+      o.halfLifeDays,
+      c.als.userFactors.subarray(u * c.foldIn.factors, (u + 1) * c.foldIn.factors),
+      s,
+    );
     list.length = 0;
     const add = (i: number) => {
       if (!candidate[i] && c.popularity[i]! > 0) {
@@ -445,7 +459,12 @@ export function recommend(
     const i = index[t]!;
     featuresOf(s, popularity, i, model.now, x);
     // Attribute to the signal whose standardized terms add most above the mean item.
-    const bySource: Record<RecommendationSource, number> = { history: 0, neighbours: 0, factors: 0, popularity: 0 };
+    const bySource: Record<RecommendationSource, number> = {
+      history: 0,
+      neighbours: 0,
+      factors: 0,
+      popularity: 0,
+    };
     for (let f = 0; f < F; f++) bySource[featureSource[f]!] += (weights[f]! * (x[f]! - mean[f]!)) / scale[f]!;
     let source: RecommendationSource = s.history.has(i) ? 'history' : 'popularity';
     if (!s.history.has(i)) {

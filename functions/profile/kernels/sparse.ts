@@ -24,18 +24,19 @@ export interface Csr {
 export function csrFromTriples(
   rows: number,
   cols: number,
-  rowOf: ArrayLike<number>,
-  colOf: ArrayLike<number>,
-  valueOf: ArrayLike<number>,
+  rowAt: ArrayLike<number>,
+  colAt: ArrayLike<number>,
+  valueAt: ArrayLike<number>,
 ): Csr {
-  const n = rowOf.length;
-  if (colOf.length !== n || valueOf.length !== n) throw new RangeError('triples of unequal lengths');
+  const n = rowAt.length;
+  if (colAt.length !== n || valueAt.length !== n) throw new RangeError('triples of unequal lengths');
   const counts = new Int32Array(rows + 1);
   for (let t = 0; t < n; t++) {
-    const r = rowOf[t]!;
-    const c = colOf[t]!;
-    if (!(r >= 0 && r < rows && c >= 0 && c < cols)) throw new RangeError(`entry (${r}, ${c}) outside ${rows} × ${cols}`);
-    if (!Number.isFinite(valueOf[t]!)) throw new RangeError(`entry (${r}, ${c}) is not finite`);
+    const r = rowAt[t]!;
+    const c = colAt[t]!;
+    if (!(r >= 0 && r < rows && c >= 0 && c < cols))
+      throw new RangeError(`entry (${r}, ${c}) outside ${rows} × ${cols}`);
+    if (!Number.isFinite(valueAt[t]!)) throw new RangeError(`entry (${r}, ${c}) is not finite`);
     counts[r + 1]!++;
   }
   for (let r = 0; r < rows; r++) counts[r + 1]! += counts[r]!;
@@ -43,9 +44,9 @@ export function csrFromTriples(
   const cols0 = new Int32Array(n);
   const vals0 = new Float64Array(n);
   for (let t = 0; t < n; t++) {
-    const at = cursor[rowOf[t]!]!++;
-    cols0[at] = colOf[t]!;
-    vals0[at] = valueOf[t]!;
+    const at = cursor[rowAt[t]!]!++;
+    cols0[at] = colAt[t]!;
+    vals0[at] = valueAt[t]!;
   }
   // Sort each row by column and merge duplicates, in place, then compact.
   const indptr = new Int32Array(rows + 1);

@@ -62,7 +62,13 @@ describe('implicit ALS', () => {
   const data = planted(7);
 
   it('recovers planted low-rank structure: held-out purchases rank far above items the user does not like', () => {
-    const model = fitImplicitAls(data.m, { factors: 3, iterations: 15, regularization: 0.1, alpha: 5, seed: 1 });
+    const model = fitImplicitAls(data.m, {
+      factors: 3,
+      iterations: 15,
+      regularization: 0.1,
+      alpha: 5,
+      seed: 1,
+    });
     const scores = new Float64Array(data.items);
     let total = 0;
     for (let u = 0; u < data.users; u++) {

@@ -28,7 +28,9 @@ describe('purchase logs', () => {
 
   it('counts each buyer once in popularity, optionally within a segment', () => {
     expect(Array.from(itemPopularity(log, 200))).toEqual([0, 2, 1, 0]);
-    expect(Array.from(itemPopularity(log, 200, Number.POSITIVE_INFINITY, (u) => u === 1))).toEqual([0, 1, 0, 0]);
+    expect(Array.from(itemPopularity(log, 200, Number.POSITIVE_INFINITY, (u) => u === 1))).toEqual([
+      0, 1, 0, 0,
+    ]);
     const decayed = itemPopularity(log, 100, 10);
     // user 0's last purchase of item 1 is day 60 (40 days before), user 1's is day 100 (not before 100).
     expect(decayed[1]).toBeCloseTo(2 ** -4, 12);

@@ -25,11 +25,16 @@ describe('conditional logit', () => {
       logitProbabilities(beta, intercepts, x.subarray(r * C * J, (r + 1) * C * J), C, J, p);
       let draw = random();
       let c = 0;
-      while (c < C - 1 && (draw -= p[c]!) > 0) c++;
+      while (c < C - 1 && draw > p[c]!) {
+        draw -= p[c]!;
+        c++;
+      }
       y[r] = c;
     }
     const fit = fitConditionalLogit(x, y, C, J, { l2: 1 });
-    beta.forEach((b, j) => expect(fit.weights[j]!).toBeCloseTo(b, 0));
+    beta.forEach((b, j) => {
+      expect(fit.weights[j]!).toBeCloseTo(b, 0);
+    });
     expect(fit.weights[0]!).toBeGreaterThan(1.6);
     expect(fit.weights[1]!).toBeLessThan(-0.7);
   });

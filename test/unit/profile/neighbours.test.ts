@@ -96,7 +96,9 @@ describe('TopK', () => {
     const random = mulberry32(4);
     const values = Array.from({ length: 200 }, () => Math.floor(random() * 20));
     const top = new TopK(15);
-    values.forEach((v, i) => top.offer(i, v));
+    values.forEach((v, i) => {
+      top.offer(i, v);
+    });
     const index = new Int32Array(15);
     const score = new Float64Array(15);
     expect(top.drainInto(index, score, 0)).toBe(15);
