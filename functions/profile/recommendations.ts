@@ -18,6 +18,7 @@ import { nonProduct } from './categories';
 import { foldInOf } from './kernels/als';
 import { type PurchaseLog, purchaseLog } from './kernels/history';
 import { fitInterestModel, type InterestModel, predictInterest, rank } from './kernels/interest';
+import type { Neighbours } from './kernels/neighbours';
 import {
   type Blend,
   fitRecommender,
@@ -82,6 +83,7 @@ export interface RecommendationModel {
   readonly regularization: number;
   readonly itemFactors: number[];
   readonly neighbours: { k: number; index: number[]; similarity: number[] };
+  readonly basketNeighbours: { k: number; index: number[]; similarity: number[] };
   readonly popularity: number[];
   readonly blend: { [K in keyof Blend]: number[] };
   readonly discoverBlend: { [K in keyof Blend]: number[] };
@@ -162,11 +164,8 @@ export function fitRecommendationModel(
     alpha: model.foldIn.alpha,
     regularization,
     itemFactors: rounded(model.foldIn.itemFactors),
-    neighbours: {
-      k: model.neighbours.k,
-      index: Array.from(model.neighbours.index),
-      similarity: rounded(model.neighbours.similarity),
-    },
+    neighbours: storedNeighbours(model.neighbours),
+    basketNeighbours: storedNeighbours(model.basketNeighbours),
     popularity: rounded(model.popularity),
     blend: {
       mean: Array.from(model.blend.mean),
@@ -196,6 +195,18 @@ export function fitRecommendationModel(
   };
 }
 
+const storedNeighbours = (n: Neighbours) => ({
+  k: n.k,
+  index: Array.from(n.index),
+  similarity: rounded(n.similarity),
+});
+const revivedNeighbours = (n: RecommendationModel['neighbours'], items: number): Neighbours => ({
+  items,
+  k: n.k,
+  index: Int32Array.from(n.index),
+  similarity: Float64Array.from(n.similarity),
+});
+
 /** The kernels' objects of a stored model. */
 function revive(m: RecommendationModel): { recommender: Recommender; interest: InterestModel } {
   const itemFactors = Float64Array.from(m.itemFactors);
@@ -217,12 +228,8 @@ function revive(m: RecommendationModel): { recommender: Recommender; interest: I
       halfLifeDays: m.halfLifeDays,
       foldIn,
       userFactors: new Float64Array(0),
-      neighbours: {
-        items: m.productIds.length,
-        k: m.neighbours.k,
-        index: Int32Array.from(m.neighbours.index),
-        similarity: Float64Array.from(m.neighbours.similarity),
-      },
+      neighbours: revivedNeighbours(m.neighbours, m.productIds.length),
+      basketNeighbours: revivedNeighbours(m.basketNeighbours, m.productIds.length),
       popularity: Float64Array.from(m.popularity),
       blend: blendOf(m.blend),
       discoverBlend: blendOf(m.discoverBlend),
@@ -353,4 +360,57 @@ export function reasonOf(
     case 'segment':
       return 'popular in your segment';
   }
+}
+
+/** Longest list stored per user, and so the largest `limit` served. */
+export const maxRecommendations = 20;
+
+/** One served recommendation. */
+export interface ServedRecommendation {
+  productId: string;
+  score: number;
+  reason: string;
+  source: StoredRecommendation['source'];
+}
+
+/** What a profile stores of the recommender (absent before the first run that had purchases). */
+export interface ProfileRecommendations {
+  recommendations?: StoredRecommendation[];
+  discover?: StoredRecommendation[];
+}
+
+/**
+ * The list served for a profile: its stored list (or, with `excludePurchased`, its
+ * discoveries), or when it has none (a user with no purchases) their segment's picks,
+ * scored by their share of the segment's top buyers. Best first, at most `limit`.
+ */
+export function servedRecommendations(
+  profile: ProfileRecommendations,
+  segmentPicks: ReadonlyArray<{ productId: string; buyers: number }> | undefined,
+  options: { limit: number; excludePurchased: boolean },
+  title: (productId: string) => string,
+): ServedRecommendation[] {
+  const own = options.excludePurchased ? profile.discover : profile.recommendations;
+  if (own && own.length > 0) {
+    return own.slice(0, options.limit).map((r) => ({
+      productId: r.productId,
+      score: r.score,
+      reason: reasonOf(r, title),
+      source: r.source,
+    }));
+  }
+  const picks = segmentPicks ?? [];
+  const top = picks[0]?.buyers ?? 1;
+  return picks.slice(0, options.limit).map((p) => ({
+    productId: p.productId,
+    score: Math.round((p.buyers / top) * 1000) / 1000,
+    reason: reasonOf({ source: 'segment' }, title),
+    source: 'segment',
+  }));
+}
+
+/** The product ids whose titles the reasons of a served list need. */
+export function productsNamed(profile: ProfileRecommendations, excludePurchased: boolean, limit: number): string[] {
+  const own = (excludePurchased ? profile.discover : profile.recommendations) ?? [];
+  return [...new Set(own.slice(0, limit).flatMap((r) => (r.becauseProductId ? [r.becauseProductId] : [])))];
 }

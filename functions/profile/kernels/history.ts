@@ -133,3 +133,30 @@ export class OwnHistory {
     return this.count[i]! > 0;
   }
 }
+
+/**
+ * orders × items, one row per order: a user's events on the same calendar day (the log keeps
+ * days, not order numbers), each item once. For "bought together in one basket" neighbours.
+ */
+export function basketMatrix(log: PurchaseLog): Csr {
+  const rows: number[] = [];
+  const cols: number[] = [];
+  let order = -1;
+  for (let u = 0; u < log.users; u++) {
+    const start = log.userPtr[u]!;
+    const end = log.userPtr[u + 1]!;
+    const days = new Map<number, number>();
+    for (let e = start; e < end; e++) {
+      const day = Math.floor(log.day[e]!);
+      let row = days.get(day);
+      if (row === undefined) {
+        row = ++order;
+        days.set(day, row);
+      }
+      rows.push(row);
+      cols.push(log.item[e]!);
+    }
+  }
+  const m = csrFromTriples(order + 1, log.items, rows, cols, new Float64Array(rows.length).fill(1));
+  return { ...m, values: m.values.fill(1) };
+}

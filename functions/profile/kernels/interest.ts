@@ -17,7 +17,7 @@
  * (ties to the lower category index): the "next purchase category".
  *
  * Fitting uses only events before the fit's `now`: training snapshots are taken at earlier
- * cuts (every 15 days from 15 to 240 days back by default), each labelled by the first order
+ * cuts (every 30 days from 30 to 180 days back by default), each labelled by the first order
  * between its cut and `now`. Newton steps on the L2-penalized log-likelihood. The baseline it
  * must beat is the user's most frequent past category.
  */
@@ -28,7 +28,7 @@ const { exp, log1p, pow } = Math;
 
 /** Options of {@link fitInterestModel}. */
 export interface InterestOptions {
-  /** Days before `now` at which training snapshots are cut. Default every 15 days from 15 to 240. */
+  /** Days before `now` at which training snapshots are cut. Default every 30 days from 30 to 180. */
   snapshots?: number[];
   /** Half-life of the recency-weighted shares. Default 60 days. */
   halfLifeDays?: number;
@@ -226,7 +226,7 @@ export function fitInterestModel(
   now: number,
   options: InterestOptions = {},
 ): InterestModel {
-  const snapshots = options.snapshots ?? Array.from({ length: 16 }, (_, t) => 15 * (t + 1));
+  const snapshots = options.snapshots ?? [30, 60, 90, 120, 150, 180];
   const halfLifeDays = options.halfLifeDays ?? 60;
   const C = categories;
   const row = new Float64Array(C * J);

@@ -20,7 +20,7 @@
  */
 import { mulberry32 } from '../../../core/random';
 import { type AlsModel, type FoldIn, fitImplicitAls, foldInOf, foldInUser, scoreAllItems } from './als';
-import { countMatrix, logBefore, OwnHistory, type PurchaseLog } from './history';
+import { basketMatrix, countMatrix, logBefore, OwnHistory, type PurchaseLog } from './history';
 import { solveSpd } from './linalg';
 import { itemNeighbours, type Neighbours, neighbourScores, TopK } from './neighbours';
 import { itemPopularity } from './popularity';
@@ -68,6 +68,7 @@ export const blendFeatures = [
   'unseen × log(1 + neighbour score from recent purchases)',
   'unseen × ALS score × log(1 + popularity)',
   'unseen × log(1 + neighbour score) × log(1 + popularity)',
+  'unseen × log(1 + same-basket neighbour score)',
 ] as const;
 const F = blendFeatures.length;
 /** Which signal each feature belongs to, for attributing a recommendation. */
@@ -87,6 +88,7 @@ const featureSource: RecommendationSource[] = [
   'neighbours',
   'factors',
   'neighbours',
+  'neighbours',
 ];
 
 /** Learned blend: score = Σ_f w_f · (x_f − mean_f) / scale_f. */
@@ -105,6 +107,8 @@ export interface Recommender {
   /** Factors of the users in the fitted log (users × k). */
   readonly userFactors: Float64Array;
   readonly neighbours: Neighbours;
+  /** Items bought in the same order (basket co-occurrence cosine). */
+  readonly basketNeighbours: Neighbours;
   /** log(1 + recency-weighted distinct buyers) per item, over everyone. */
   readonly popularity: Float64Array;
   readonly blend: Blend;
@@ -119,6 +123,7 @@ interface Components {
   als: AlsModel;
   foldIn: FoldIn;
   neighbours: Neighbours;
+  basketNeighbours: Neighbours;
   popularity: Float64Array;
 }
 
@@ -133,8 +138,9 @@ function fitComponents(log: PurchaseLog, now: number, o: Required<RecommenderOpt
   });
   const binary = { ...counts, values: new Float64Array(counts.values.length).fill(1) };
   const neighbours = itemNeighbours(binary, { k: o.neighbours });
+  const basketNeighbours = itemNeighbours(basketMatrix(log), { k: o.neighbours });
   const popularity = itemPopularity(log, now, o.halfLifeDays).map((v) => log1p(v));
-  return { als, foldIn: foldInOf(als), neighbours, popularity };
+  return { als, foldIn: foldInOf(als), neighbours, basketNeighbours, popularity };
 }
 
 /** Buffers for scoring one user, sized to the catalogue; reuse one per thread of work. */
@@ -144,6 +150,8 @@ export class RecommendScratch {
   readonly knn: Float64Array;
   /** Neighbour scores with the history weighted by recency rather than by count. */
   readonly recentKnn: Float64Array;
+  /** Same-basket neighbour scores. */
+  readonly basketKnn: Float64Array;
   readonly because: Int32Array;
   readonly best: Float64Array;
   readonly score: Float64Array;
@@ -156,6 +164,7 @@ export class RecommendScratch {
     this.als = new Float64Array(items);
     this.knn = new Float64Array(items);
     this.recentKnn = new Float64Array(items);
+    this.basketKnn = new Float64Array(items);
     this.because = new Int32Array(items);
     this.best = new Float64Array(items);
     this.score = new Float64Array(items);
@@ -170,7 +179,7 @@ export class RecommendScratch {
  * ALS scores (the given factors, or folded in from the history when none), neighbour scores.
  */
 function loadUser(
-  c: Pick<Components, 'foldIn' | 'neighbours'>,
+  c: Pick<Components, 'foldIn' | 'neighbours' | 'basketNeighbours'>,
   log: PurchaseLog,
   u: number,
   now: number,
@@ -187,6 +196,7 @@ function loadUser(
   scoreAllItems(c.foldIn.itemFactors, k, vector, s.als);
   for (let t = 0; t < h.size; t++) s.weights[t] = h.recency[items[t]!]!;
   neighbourScores(c.neighbours, items, weights, s.recentKnn, s.because, s.best);
+  neighbourScores(c.basketNeighbours, items, weights, s.basketKnn, s.because, s.best);
   for (let t = 0; t < h.size; t++) s.weights[t] = log1p(h.count[items[t]!]!);
   neighbourScores(c.neighbours, items, weights, s.knn, s.because, s.best);
 }
@@ -219,6 +229,7 @@ function featuresOf(
   out[12] = unseen * log1p(s.recentKnn[i]!);
   out[13] = unseen * s.als[i]! * pop;
   out[14] = unseen * knn * pop;
+  out[15] = unseen * log1p(s.basketKnn[i]!);
 }
 
 /** Fits the recommender to `log` as of day `now` (events on or after `now` are ignored). */
@@ -249,6 +260,7 @@ export function fitRecommender(log: PurchaseLog, now: number, options: Recommend
     foldIn: late.foldIn,
     userFactors: late.als.userFactors,
     neighbours: late.neighbours,
+    basketNeighbours: late.basketNeighbours,
     popularity: late.popularity,
     blend,
     discoverBlend,
