@@ -410,7 +410,11 @@ export function servedRecommendations(
 }
 
 /** The product ids whose titles the reasons of a served list need. */
-export function productsNamed(profile: ProfileRecommendations, excludePurchased: boolean, limit: number): string[] {
+export function productsNamed(
+  profile: ProfileRecommendations,
+  excludePurchased: boolean,
+  limit: number,
+): string[] {
   const own = (excludePurchased ? profile.discover : profile.recommendations) ?? [];
   return [...new Set(own.slice(0, limit).flatMap((r) => (r.becauseProductId ? [r.becauseProductId] : [])))];
 }
