@@ -14,6 +14,8 @@
  * Product ids are kept as given (stable across runs); positions in the arrays are internal.
  */
 
+import { NotFoundError } from '../../core/errors';
+import type { Table } from '../shared/ports';
 import { nonProduct } from './categories';
 import { foldInOf } from './kernels/als';
 import { type PurchaseLog, purchaseLog } from './kernels/history';
@@ -28,6 +30,7 @@ import {
   RecommendScratch,
   recommend,
 } from './kernels/recommend';
+import type { ProfileStore } from './store';
 
 const DAY = 86_400_000;
 
@@ -417,4 +420,44 @@ export function productsNamed(
 ): string[] {
   const own = (excludePurchased ? profile.discover : profile.recommendations) ?? [];
   return [...new Set(own.slice(0, limit).flatMap((r) => (r.becauseProductId ? [r.becauseProductId] : [])))];
+}
+
+/** The ports {@link getRecommendations} reads. */
+export interface RecommendationPorts {
+  readonly profiles: Pick<ProfileStore, 'getProfile' | 'getSegment'>;
+  /** The catalog, for the titles the reasons name. */
+  readonly catalog: Pick<Table, 'batchGet'>;
+}
+
+/**
+ * `GET /recommendations`: a user's list, best first, each with its reason in words.
+ *
+ * @throws NotFoundError naming the user when no profiling run has profiled them.
+ */
+export async function getRecommendations(
+  query: { userId: string; limit: number; excludePurchased: boolean },
+  ports: RecommendationPorts,
+): Promise<{ userId: string; items: ServedRecommendation[] }> {
+  const profile = await ports.profiles.getProfile(query.userId);
+  if (!profile) {
+    throw new NotFoundError(`no profile for user ${query.userId}; has a profiling run included them?`);
+  }
+  const stored = profile as ProfileRecommendations;
+  const own = query.excludePurchased ? stored.discover : stored.recommendations;
+  const segment = own?.length ? undefined : await ports.profiles.getSegment(profile.segmentId);
+  const picks = (segment as { picks?: Array<{ productId: string; buyers: number }> } | undefined)?.picks;
+  const named = productsNamed(stored, query.excludePurchased, query.limit);
+  const titles = new Map<string, string>();
+  if (named.length) {
+    for (const item of await ports.catalog.batchGet(named.map((productId) => ({ productId })))) {
+      titles.set(String(item['productId']), String(item['title'] ?? ''));
+    }
+  }
+  const items = servedRecommendations(
+    stored,
+    picks,
+    { limit: query.limit, excludePurchased: query.excludePurchased },
+    (id) => titles.get(id) ?? '',
+  );
+  return { userId: query.userId, items };
 }
