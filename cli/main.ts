@@ -3,6 +3,7 @@ import type { GenerateResult } from '../functions/generate/core';
 import type { Decision } from '../functions/optimize/decision/decide';
 import type { Campaign, CampaignState } from '../functions/optimize/records';
 import type { Prediction } from '../functions/predict/core';
+import type { ServedRecommendation } from '../functions/profile/recommendations';
 import type { Segment } from '../functions/profile/segments';
 import type { StoredRule } from '../functions/profile/store';
 import { channels, goals, languages } from '../model/contract';
@@ -18,7 +19,14 @@ import {
 } from './commands/campaign';
 import { demoCommand } from './commands/demo';
 import { modelCommand } from './commands/model';
-import { printRules, printRun, printSegment, printSegments, profileRun } from './commands/profile';
+import {
+  printRecommendations,
+  printRules,
+  printRun,
+  printSegment,
+  printSegments,
+  profileRun,
+} from './commands/profile';
 import { defaultPorts, start } from './commands/start';
 import { printUpload, upload } from './commands/upload';
 import { pairs } from './output';
@@ -162,6 +170,26 @@ withApi(
   const { segments } = await api.request<{ segments: Segment[] }>('GET', 'segments');
   if (options.json) console.log(JSON.stringify(segments, null, 2));
   else printSegments(segments);
+});
+
+withApi(
+  program
+    .command('recommend <userId>')
+    .description('products for a user, best first, each with the reason')
+    .option('--limit <n>', 'how many (1-20)', '10')
+    .option('--discover', 'only products the user never bought'),
+).action(async (userId: string, options) => {
+  const query = new URLSearchParams({
+    userId,
+    limit: options.limit,
+    ...(options.discover ? { exclude: 'purchased' } : {}),
+  });
+  const result = await client(options).request<{ userId: string; items: ServedRecommendation[] }>(
+    'GET',
+    `recommendations?${query}`,
+  );
+  if (options.json) console.log(JSON.stringify(result, null, 2));
+  else printRecommendations(result);
 });
 
 withApi(
