@@ -114,7 +114,7 @@ export interface Recommender {
   readonly blend: Blend;
   /** The blend of the "discover" list, fitted on the validation rows of unseen items only. */
   readonly discoverBlend: Blend;
-  /** Validation rows the blend was fitted on (positives, all). */
+  /** Validation rows the blend was fitted on (positives, all); no positives means the fallback blend. */
   readonly validation: { users: number; positives: number; rows: number };
 }
 
@@ -245,12 +245,18 @@ export function fitRecommender(log: PurchaseLog, now: number, options: Recommend
     maxValidationUsers: 3000,
     ...options,
   };
-  const cut = now - o.validationDays;
+  // A log shorter than four validation windows holds out its last quarter instead.
+  let first = now;
+  for (const d of log.day) if (d < first) first = d;
+  const cut = now - Math.min(o.validationDays, (now - first) / 4);
   const before = logBefore(log, cut);
   const early = fitComponents(before, cut, o);
   const { rows, labels, users, positives } = validationRows(log, before, early, cut, now, o);
-  const blend = fitBlend(rows, labels);
-  const discoverBlend = fitBlend(...unseenRows(rows, labels));
+  const learnable = positives > 0 && positives < labels.length;
+  const blend = learnable ? fitBlend(rows, labels) : fallbackBlend();
+  const unseen = unseenRows(rows, labels);
+  const discoverLearnable = unseen[1].some((l) => l === 1) && unseen[1].some((l) => l === 0);
+  const discoverBlend = discoverLearnable ? fitBlend(...unseen) : fallbackBlend();
   const full = logBefore(log, now);
   const late = fitComponents(full, now, o);
   return {
@@ -344,6 +350,20 @@ function validationRows(
     for (let e = log.userPtr[u]!; e < log.userPtr[u + 1]!; e++) bought[log.item[e]!] = 0;
   }
   return { rows: Float64Array.from(rows), labels: Uint8Array.from(labels), users: chosen.length, positives };
+}
+
+/**
+ * The blend when the validation split has nothing to learn from (a log too short or too
+ * sparse to hold any repeat or new purchase out): the user's own items by recency-weighted
+ * count, then the most popular. Only for cold starts; any learnable split replaces it.
+ */
+function fallbackBlend(): Blend {
+  const weights = new Float64Array(F);
+  weights[0] = 10; // seen items first
+  weights[2] = 1; // by recency-weighted purchases
+  weights[9] = 1; // unseen items by popularity
+  weights[11] = 0.1; // popularity breaks ties among seen ones
+  return { mean: new Float64Array(F), scale: new Float64Array(F).fill(1), weights };
 }
 
 /** The validation rows of items the user had not bought (feature 0, "seen", is 0). */
