@@ -11,7 +11,14 @@ import {
 } from './commands/campaign';
 import { demoCommand } from './commands/demo';
 import { modelCommand } from './commands/model';
-import { printRules, printRun, printSegment, printSegments, profileRun } from './commands/profile';
+import {
+  printRecommendations,
+  printRules,
+  printRun,
+  printSegment,
+  printSegments,
+  profileRun,
+} from './commands/profile';
 import { defaultPorts, start } from './commands/start';
 import { printUpload, upload } from './commands/upload';
 import { pairs } from './output';
@@ -142,6 +149,22 @@ withApi(
   const { segments } = await api.segments();
   if (options.json) console.log(JSON.stringify(segments, null, 2));
   else printSegments(segments);
+});
+
+withApi(
+  program
+    .command('recommend <userId>')
+    .description('products for a user, best first, each with the reason')
+    .option('--limit <n>', 'how many (1-20)', '10')
+    .option('--discover', 'only products the user never bought'),
+).action(async (userId: string, options) => {
+  const result = await client(options).recommendations({
+    userId,
+    limit: options.limit,
+    ...(options.discover ? { exclude: 'purchased' as const } : {}),
+  });
+  if (options.json) console.log(JSON.stringify(result, null, 2));
+  else printRecommendations(result);
 });
 
 withApi(

@@ -1,4 +1,5 @@
 import { SingleBar } from 'cli-progress';
+import type { ServedRecommendation } from '../../functions/profile/recommendations';
 import type { RunRecord } from '../../functions/profile/runs';
 import type { Segment } from '../../functions/profile/segments';
 import type { StoredRule } from '../../functions/profile/store';
@@ -114,6 +115,26 @@ export function printRules(rules: readonly StoredRule[]): void {
         r.support.toFixed(4),
         r.confidence.toFixed(3),
         r.lift.toFixed(2),
+      ]),
+    ),
+  );
+}
+
+/** `tailor recommend USER`: the user's recommendations as a table, best first. */
+export function printRecommendations(result: {
+  userId: string;
+  items: readonly ServedRecommendation[];
+}): void {
+  console.log(`recommendations for ${result.userId}`);
+  console.log(
+    table(
+      ['#', 'product', 'score', 'source', 'why'],
+      result.items.map((item, rank) => [
+        rank + 1,
+        item.productId,
+        item.score.toFixed(3),
+        item.source,
+        item.reason,
       ]),
     ),
   );

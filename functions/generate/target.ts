@@ -16,8 +16,10 @@ const pickedProducts = 3;
 /**
  * A request aimed at a user or a segment, made concrete: the persona from the segment's label
  * (in the request's language) and the audience's favourite categories as interests, unless the
- * request gives a persona; and for a user with no products named, the products the cross-sell
- * rules suggest for what they bought, else what they bought most recently.
+ * request gives a persona (for a user, the interest model's likeliest next categories when the
+ * run predicted them); and for a user with no products named, the top of their recommendations,
+ * else the products the cross-sell rules suggest for what they bought, else what they bought
+ * most recently.
  */
 export async function resolveTarget(input: GenerateInput, audience: AudiencePort): Promise<GenerateInput> {
   const named = (input.products?.length ?? 0) + (input.productIds?.length ?? 0) > 0;
@@ -29,17 +31,21 @@ export async function resolveTarget(input: GenerateInput, audience: AudiencePort
     if (!profile)
       throw new NotFoundError(`no profile for user ${input.userId}; has a profiling run included them?`);
     const segment = await audience.segment(profile.segmentId);
-    const categories = (profile['topCategories'] as Array<{ category: string }> | undefined) ?? [];
+    // The interest model's most likely next categories, else what they bought most.
+    const predicted = (profile['interest'] as Array<{ category: string }> | undefined) ?? [];
+    const categories =
+      predicted.length > 0
+        ? predicted
+        : ((profile['topCategories'] as Array<{ category: string }> | undefined) ?? []);
     let productIds = input.productIds;
     if (!named) {
-      const crossSell = ((profile['crossSell'] as Array<{ productId: string }> | undefined) ?? []).map(
-        (c) => c.productId,
-      );
+      const ids = (key: string) =>
+        ((profile[key] as Array<{ productId: string }> | undefined) ?? []).map((c) => c.productId);
+      const recommended = ids('recommendations');
+      const crossSell = ids('crossSell');
       const recent = (profile['recentProducts'] as string[] | undefined) ?? [];
-      productIds = (crossSell.length > 0 ? crossSell : recent).slice(
-        0,
-        crossSell.length > 0 ? pickedProducts : 1,
-      );
+      const chosen = recommended.length > 0 ? recommended : crossSell;
+      productIds = (chosen.length > 0 ? chosen : recent).slice(0, chosen.length > 0 ? pickedProducts : 1);
       if (productIds.length === 0) {
         throw new ValidationError(
           `products: none given, and user ${input.userId} has bought nothing to choose from`,

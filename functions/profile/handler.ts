@@ -9,6 +9,7 @@ import { parseWith } from '../shared/validation';
 import { upsertProducts } from './catalog';
 import { acceptEvents } from './events';
 import { ingestObject } from './ingest';
+import { getRecommendations } from './recommendations';
 import { assignShard, failRun, finishRun, fitRun, getRun, listRuns, prepareRun, profileShard } from './runs';
 import * as s from './schema';
 import { createUpload, getUpload, listUploads } from './uploads';
@@ -72,6 +73,10 @@ export const api = httpApi('profile', {
   'GET /segments/{id}': defineRoute({
     params: s.idParamsSchema,
     handle: async ({ params }) => ({ body: await w.segmentWithStrategy(params.id) }),
+  }),
+  'GET /recommendations': defineRoute({
+    query: s.recommendationsQuerySchema,
+    handle: async ({ query }) => ({ body: await getRecommendations(query, w.recommendationPorts()) }),
   }),
   'GET /rules': defineRoute({
     query: s.rulesQuerySchema,

@@ -25,6 +25,7 @@ import {
   emptyCleaning,
   fitRfmBoundaries,
   type GlobalReference,
+  isGuest,
   mergeCategoryPrices,
   rfmOf,
   type UserAggregate,
@@ -32,6 +33,17 @@ import {
 } from './features';
 import { associationRules, frequentItemsets, rulesFor } from './kernels/fpgrowth';
 import { shardPrefix } from './raw-store';
+import {
+  countSegmentBuyers,
+  fitRecommendationModel,
+  maxRecommendations,
+  type PurchaseHistory,
+  purchaseHistories,
+  type RecommendationModel,
+  recommendShard,
+  type SegmentProductCounts,
+  segmentPicks,
+} from './recommendations';
 import { renderRunReport } from './report';
 import type { RunFigures, RunModel, RunRecord, RunTrigger } from './run-record';
 import type { BehaviourEvent } from './schema';
@@ -69,6 +81,8 @@ export interface RunOptions {
   readonly seed: number;
   /** Rules kept for lookups and cross-sell. */
   readonly maxRules: number;
+  /** Users' purchase histories sampled (from all shards) to fit the recommender's item side. */
+  readonly recommenderUsers: number;
 }
 
 export const defaultRunOptions: RunOptions = {
@@ -80,6 +94,7 @@ export const defaultRunOptions: RunOptions = {
   kMax: 8,
   seed: 42,
   maxRules: 5_000,
+  recommenderUsers: 50_000,
 };
 
 /** Profiling runs in the operations table (keys and access patterns: `shared/keys.ts`). */
@@ -256,6 +271,10 @@ export async function profileShard(runId: string, descriptor: ShardDescriptor, p
     Math.max(500, Math.ceil((4 * total) / Math.max(1, descriptor.shardCount)));
   const userSample = reservoir(result.users, perShard(options.sampleSize), random).sample;
   const basketSample = reservoir(result.baskets, perShard(options.maxBaskets), random).sample;
+  // Purchase histories: all of them for this shard's own recommendations, and a sample for
+  // fitting the item side (item factors need many users per item, not every user).
+  const histories = purchaseHistories(events, clockOf(ports).getTime(), isGuest);
+  const historySample = reservoir(histories, perShard(options.recommenderUsers), random).sample;
   const summary: ShardSummary = {
     cleaning: result.cleaning,
     categoryPrices: result.categoryPrices,
@@ -274,6 +293,16 @@ export async function profileShard(runId: string, descriptor: ShardDescriptor, p
       'application/x-ndjson',
     ),
     ports.objects.put(runFile(runId, 'shards', `${shard}.json`), JSON.stringify(summary), 'application/json'),
+    ports.objects.put(
+      runFile(runId, 'purchases', `${shard}.jsonl`),
+      jsonl(histories),
+      'application/x-ndjson',
+    ),
+    ports.objects.put(
+      runFile(runId, 'purchase-sample', `${shard}.jsonl`),
+      jsonl(historySample),
+      'application/x-ndjson',
+    ),
   ]);
   await ledgerOf(ports).increment(runId, { shardsDone: 1 });
   return { runId, shard, users: result.users.length, events: result.cleaning.eventsKept };
@@ -368,6 +397,20 @@ export async function fitRun(runId: string, ports: RunPorts) {
       }).slice(0, options.maxRules)
     : [];
 
+  // Recommendations: item factors, neighbours, the blend and the interest model, fitted on a
+  // sample of purchase histories thinned like the users' sample.
+  const historyRows: PurchaseHistory[] = [];
+  await readJsonLines(ports, runFile(runId, 'purchase-sample/'), historyRows);
+  const historySample = reservoir(historyRows, options.recommenderUsers, random).sample;
+  const recommender = fitRecommendationModel(historySample, reference.snapshotAt, { seed: options.seed });
+  if (recommender) {
+    await ports.objects.put(
+      runFile(runId, 'recommender.json'),
+      JSON.stringify(recommender),
+      'application/json',
+    );
+  }
+
   const model: RunModel = {
     reference,
     boundaries,
@@ -382,7 +425,13 @@ export async function fitRun(runId: string, ports: RunPorts) {
   };
   await ports.objects.put(runFile(runId, 'model.json'), JSON.stringify(model), 'application/json');
   await setRun(runId, ports, { phase: 'assigning' });
-  return { runId, k: segmentation.centroids.length, rules: rules.length, sample: sampled.length };
+  return {
+    runId,
+    k: segmentation.centroids.length,
+    rules: rules.length,
+    sample: sampled.length,
+    recommenderProducts: recommender?.productIds.length ?? 0,
+  };
 }
 
 async function readModel(runId: string, ports: RunPorts): Promise<RunModel> {
@@ -407,6 +456,15 @@ export async function assignShard(runId: string, descriptor: ShardDescriptor, po
   const stats: Record<string, SegmentStats> = {};
   const grid = emptyGrid();
   const updatedAt = clockOf(ports).toISOString();
+  // This shard's users folded in against the run's item factors: their lists and interests.
+  const recommenderText = await ports.objects.getText(runFile(runId, 'recommender.json'));
+  const histories: PurchaseHistory[] = [];
+  await readJsonLines(ports, runFile(runId, 'purchases', `${descriptor.shard}.jsonl`), histories);
+  const historyOf = new Map(histories.map((h) => [h.userId, h]));
+  const lists = recommenderText
+    ? recommendShard(JSON.parse(recommenderText) as RecommendationModel, histories, maxRecommendations)
+    : new Map();
+  const segmentBuyers: SegmentProductCounts = {};
   const profiles = users.map((agg) => {
     const features = userFeatures(agg, model.reference);
     const rfm = rfmOf(features, model.boundaries);
@@ -416,6 +474,9 @@ export async function assignShard(runId: string, descriptor: ShardDescriptor, po
     stats[segmentId] = segmentStats;
     addUserToStats(segmentStats, { features, rfm, categories });
     if (rfm.r > 0 && rfm.f > 0) grid[5 - rfm.r]![rfm.f - 1]!++;
+    const history = historyOf.get(agg.userId);
+    if (history) countSegmentBuyers(segmentBuyers, segmentId, history);
+    const recommended = lists.get(agg.userId);
     const crossSell = rulesFor(agg.recentProducts, model.rules, 5).map((rule) => ({
       productId: rule.consequent[0] ?? '',
       because: rule.antecedent,
@@ -432,13 +493,20 @@ export async function assignShard(runId: string, descriptor: ShardDescriptor, po
       topCategories: categories,
       recentProducts: agg.recentProducts.slice(0, 10),
       crossSell,
+      ...(recommended
+        ? {
+            recommendations: recommended.recommendations,
+            discover: recommended.discover,
+            interest: recommended.interest,
+          }
+        : {}),
       updatedAt,
     };
   });
   await ports.profiles.putProfiles(profiles);
   await ports.objects.put(
     runFile(runId, 'segments', `${descriptor.shard}.json`),
-    JSON.stringify({ stats, grid }),
+    JSON.stringify({ stats, grid, segmentBuyers }),
     'application/json',
   );
   await ledgerOf(ports).increment(runId, { shardsAssigned: 1 });
@@ -456,10 +524,11 @@ function roundAll<T extends object>(value: T): T {
 export async function finishRun(runId: string, ports: RunPorts) {
   await setRun(runId, ports, { phase: 'reporting' });
   const model = await readModel(runId, ports);
-  const parts = await readJsonFiles<{ stats: Record<string, SegmentStats>; grid: RfGrid }>(
-    ports,
-    runFile(runId, 'segments/'),
-  );
+  const parts = await readJsonFiles<{
+    stats: Record<string, SegmentStats>;
+    grid: RfGrid;
+    segmentBuyers?: SegmentProductCounts;
+  }>(ports, runFile(runId, 'segments/'));
   const stats: Record<string, SegmentStats> = {};
   const grid = emptyGrid();
   for (const part of parts) {
@@ -471,7 +540,15 @@ export async function finishRun(runId: string, ports: RunPorts) {
       });
     });
   }
-  const segments = describeSegments(stats, model.segmentation);
+  // Each segment's picks: its most bought products, what a member with no purchases is offered.
+  const picks = segmentPicks(
+    parts.map((part) => part.segmentBuyers ?? {}),
+    maxRecommendations,
+  );
+  const segments = describeSegments(stats, model.segmentation).map((segment) => ({
+    ...segment,
+    picks: picks[segment.segmentId] ?? [],
+  }));
   await ports.profiles.replaceSegments(segments, runId);
 
   // Titles of the products the top rules name, for people reading rules and reports.

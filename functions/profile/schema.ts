@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { idSchema, type Product, productSchema } from '../shared/schemas';
 import { mappingSpecSchema } from './mappings';
+import { maxRecommendations } from './recommendations';
 
 /** Behaviour event types Tailor understands; importers map their source's names onto these. */
 export const eventTypes = ['view', 'cart', 'favorite', 'purchase', 'refund', 'rating', 'search'] as const;
@@ -146,6 +147,15 @@ export const rulesQuerySchema = z.object({
   productId: z.string().trim().min(1).max(256).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(20),
 });
+
+/** `GET /recommendations?userId=U&limit=10&exclude=purchased`. */
+export const recommendationsQuerySchema = z
+  .object({
+    userId: z.string().trim().min(1).max(256),
+    limit: z.coerce.number().int().min(1).max(maxRecommendations).default(10),
+    exclude: z.enum(['purchased']).optional(),
+  })
+  .transform(({ userId, limit, exclude }) => ({ userId, limit, excludePurchased: exclude === 'purchased' }));
 
 export const startRunSchema = z.object({ snapshotDate: z.string().date().optional() }).default({});
 

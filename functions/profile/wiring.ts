@@ -6,6 +6,7 @@ import { logger } from '../shared/logger';
 import type { EventPorts } from './events';
 import { checkHealth, type Health } from './health';
 import type { IngestPorts } from './ingest';
+import type { RecommendationPorts } from './recommendations';
 import { type RunPorts, type RunTrigger, startProfilingRun } from './runs';
 
 /**
@@ -42,6 +43,12 @@ export async function segmentWithStrategy(segmentId: string) {
   if (!segment) throw new NotFoundError(`no segment ${segmentId} in the latest profiling run`);
   return { ...segment, strategy: strategy ?? null };
 }
+
+/** `GET /recommendations`: profiles and segments, and the catalog for the titles in reasons. */
+export const recommendationPorts = (): RecommendationPorts => ({
+  profiles: profileStore(),
+  catalog: tables.catalog(),
+});
 
 export const eventPorts = (): EventPorts => ({
   objects: objects(),

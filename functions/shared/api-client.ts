@@ -172,6 +172,7 @@ export class ApiClient {
   profile = (userId: string) => this.call('GET /profiles/{userId}', { params: { userId } });
   segments = () => this.call('GET /segments', {});
   segment = (id: string) => this.call('GET /segments/{id}', { params: { id } });
+  recommendations = (query: QueryOf<'GET /recommendations'>) => this.call('GET /recommendations', { query });
   rules = (query: QueryOf<'GET /rules'> = {}) => this.call('GET /rules', { query });
   generate = (body: BodyOf<'POST /generate'>) => this.call('POST /generate', { body });
   predict = (body: BodyOf<'POST /predict'>) => this.call('POST /predict', { body });

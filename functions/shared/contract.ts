@@ -31,12 +31,14 @@ import type { predictBodySchema } from '../predict/schema';
 import type { upsertProducts } from '../profile/catalog';
 import type { acceptEvents } from '../profile/events';
 import type { Health } from '../profile/health';
+import type { getRecommendations } from '../profile/recommendations';
 import type { RunRecord } from '../profile/runs';
 import type {
   createUploadSchema,
   eventsBodySchema,
   idParamsSchema,
   productsBodySchema,
+  recommendationsQuerySchema,
   rulesQuerySchema,
   startRunSchema,
   userParamsSchema,
@@ -77,6 +79,10 @@ export interface ApiContract {
   'GET /profiles/{userId}': { params: In<typeof userParamsSchema>; response: Profile };
   'GET /segments': { response: { segments: Segment[] } };
   'GET /segments/{id}': { params: Id; response: Segment & { strategy: Strategy | null } };
+  'GET /recommendations': {
+    query: In<typeof recommendationsQuerySchema>;
+    response: Answer<typeof getRecommendations>;
+  };
   'GET /rules': {
     query: In<typeof rulesQuerySchema>;
     response: { productId: string | null; rules: StoredRule[] };

@@ -20,6 +20,7 @@ export const routes = {
   'GET /segments': { group: 'profile', auth: true },
   'GET /segments/{id}': { group: 'profile', auth: true },
   'GET /rules': { group: 'profile', auth: true },
+  'GET /recommendations': { group: 'profile', auth: true },
   'POST /generate': { group: 'generate', auth: true },
   'POST /predict': { group: 'predict', auth: true },
   'GET /models': { group: 'predict', auth: true },

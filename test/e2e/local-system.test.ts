@@ -164,6 +164,32 @@ describe('the local system', () => {
     const rules = await api('GET', '/rules?productId=p1');
     expect(rules.body.rules[0]).toMatchObject({ antecedent: ['p1'], consequent: ['p2'] });
     expect((await api('GET', '/rules?limit=0')).status).toBe(400);
+
+    // Recommendations: alice bought p1 and p2; carol also bought p3.
+    const recommended = await api('GET', '/recommendations?userId=alice&limit=3');
+    expect(recommended.status).toBe(200);
+    expect(recommended.body.userId).toBe('alice');
+    expect(recommended.body.items.length).toBeGreaterThan(0);
+    for (const item of recommended.body.items) {
+      expect(item).toMatchObject({
+        productId: expect.any(String),
+        score: expect.any(Number),
+        reason: expect.any(String),
+        source: expect.any(String),
+      });
+    }
+    const discover = await api('GET', '/recommendations?userId=alice&exclude=purchased');
+    expect(discover.status).toBe(200);
+    for (const item of discover.body.items) expect(['p1', 'p2']).not.toContain(item.productId);
+    expect(discover.body.items.map((i: { productId: string }) => i.productId)).toContain('p3');
+    const unknown = await api('GET', '/recommendations?userId=nobody');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toMatch(/nobody/);
+    expect((await api('GET', '/recommendations?userId=alice&limit=0')).status).toBe(400);
+    expect((await api('GET', '/profiles/alice')).body.interest[0]).toMatchObject({
+      category: expect.any(String),
+      probability: expect.any(Number),
+    });
   });
 
   it('runs a profiling run on request, through the state machine', async () => {

@@ -20,9 +20,24 @@ const profile = {
   crossSell: [{ productId: 'p9' }, { productId: 'p8' }],
   recentProducts: ['p1'],
 } as Profile;
+const recommended = {
+  ...profile,
+  userId: 'u3',
+  recommendations: [{ productId: 'r1' }, { productId: 'r2' }, { productId: 'r3' }, { productId: 'r4' }],
+  interest: [
+    { category: 'christmas', probability: 0.5 },
+    { category: 'bags', probability: 0.2 },
+  ],
+} as Profile;
 const audience: AudiencePort = {
   profile: async (id) =>
-    id === 'u1' ? profile : id === 'new' ? { ...profile, crossSell: [], recentProducts: [] } : undefined,
+    id === 'u1'
+      ? profile
+      : id === 'u3'
+        ? recommended
+        : id === 'new'
+          ? { ...profile, crossSell: [], recentProducts: [] }
+          : undefined,
   segment: async (id) => (id === 'seg-2' ? segment : undefined),
 };
 const base = { goal: 'recommendation', channel: 'push', language: 'zh' };
@@ -32,6 +47,15 @@ describe('aiming copy at a user or a segment', () => {
     const input = await resolveTarget(generateBodySchema.parse({ ...base, userId: 'u1' }), audience);
     expect(input.persona).toEqual({ label: '忠实客户 · 偏爱包袋', interests: ['灯饰蜡烛'] });
     expect(input.productIds).toEqual(['p9', 'p8']);
+  });
+
+  it("takes a user's products from the top of their recommendations and interests from the interest model", async () => {
+    const input = await resolveTarget(
+      generateBodySchema.parse({ ...base, language: 'en', userId: 'u3' }),
+      audience,
+    );
+    expect(input.productIds).toEqual(['r1', 'r2', 'r3']);
+    expect(input.persona?.interests).toEqual(['Christmas', 'bags']);
   });
 
   it('keeps the products and persona a request names', async () => {

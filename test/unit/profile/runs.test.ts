@@ -127,6 +127,30 @@ describe('a profiling run, step by step', () => {
     expect(record.figures?.cleaning).toMatchObject({ guestEvents: 1, returns: 1 });
   });
 
+  it('stores each buyer’s recommendations, discoveries and interests, and each segment’s picks', async () => {
+    const profile = await result.ports.profiles.getProfile('vip1');
+    const bought = new Set(
+      result.events
+        .filter((e) => e['userId'] === 'vip1' && e['type'] === 'purchase')
+        .map((e) => e['productId']),
+    );
+    const recommendations = profile?.['recommendations'] as Array<{ productId: string; source: string }>;
+    const discover = profile?.['discover'] as Array<{ productId: string }>;
+    const interest = profile?.['interest'] as Array<{ category: string; probability: number }>;
+    expect(recommendations.length).toBeGreaterThan(0);
+    expect(recommendations.some((r) => bought.has(r.productId))).toBe(true);
+    for (const r of discover) expect(bought.has(r.productId)).toBe(false);
+    expect(interest[0]?.probability).toBeGreaterThan(0);
+    const browser = await result.ports.profiles.getProfile('look1');
+    expect(browser?.['recommendations']).toBeUndefined();
+    const segments = await result.ports.profiles.listSegments();
+    const vip = segments.find((s) => s.segmentId === profile?.segmentId) as unknown as {
+      picks: Array<{ productId: string; buyers: number }>;
+    };
+    expect(vip.picks.length).toBeGreaterThan(0);
+    expect(vip.picks[0]!.buyers).toBeGreaterThanOrEqual(vip.picks.at(-1)!.buyers);
+  });
+
   it('computes RFM as an independent computation does', async () => {
     for (const userId of ['vip3', 'once0', 'once7']) {
       const mine = result.events.filter((e) => e['userId'] === userId);
