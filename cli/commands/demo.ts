@@ -610,6 +610,61 @@ function printRegret(rounds: Array<{ name: string; figures: ReturnType<typeof re
   );
 }
 
+/**
+ * Print the first pair of a preference export (`preferences/<runId>.jsonl` in the data bucket):
+ * the chosen and rejected copy's headlines and their evidence. Silent when the bucket is unknown.
+ */
+async function printExamplePair(
+  s3: { endpoint: string; bucket: string } | undefined,
+  key: string | null | undefined,
+): Promise<void> {
+  if (!s3 || !key) return;
+  const client = new S3Client({
+    region: 'us-east-1',
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
+  try {
+    const got = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
+    const first = ((await got.Body?.transformToString()) ?? '').split('\n').find((l) => l.trim());
+    if (!first) return;
+    const line = JSON.parse(first) as {
+      chosen: Array<{ content: string }>;
+      rejected: Array<{ content: string }>;
+      evidence: {
+        segmentId: string;
+        objective: string;
+        probability: number;
+        chosen: { variantId: string; sends: number; successes: number };
+        rejected: { variantId: string; sends: number; successes: number };
+      };
+    };
+    const headline = (messages: Array<{ content: string }>) => {
+      const text = messages.at(-1)?.content ?? '';
+      try {
+        return (JSON.parse(text) as { variants?: Array<{ headline?: string }> }).variants?.[0]?.headline ?? text;
+      } catch {
+        return text;
+      }
+    };
+    const e = line.evidence;
+    const side = (s: { variantId: string; sends: number; successes: number }) =>
+      `${s.variantId}: ${s.successes}/${s.sends} ${e.objective}`;
+    console.log('  example pair:');
+    console.log(
+      pairs([
+        ['segment', e.segmentId],
+        ['chosen', `${side(e.chosen)} — "${short(headline(line.chosen), 60)}"`],
+        ['rejected', `${side(e.rejected)} — "${short(headline(line.rejected), 60)}"`],
+        ['P(chosen beats rejected)', e.probability.toFixed(3)],
+      ]),
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The report
 // ---------------------------------------------------------------------------------------------
@@ -881,6 +936,8 @@ export async function demo(options: DemoOptions): Promise<void> {
     const afterFirst = await client.campaign(campaignId);
     truth = groundTruth(seed, afterFirst.variants);
     printChanges(created, afterFirst, reoptimized, truth);
+    const exported = (reoptimized.summary as { export?: { key?: string | null } } | undefined)?.export;
+    await printExamplePair(s3, exported?.key);
     console.log(`  re-optimized in ${seconds(t)}`);
 
     heading(8, steps, `Round 2: ${second.toLocaleString('en')} decisions over 2 more simulated weeks`);
