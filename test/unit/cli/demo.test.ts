@@ -7,7 +7,7 @@ import {
   simulateOutcome,
   type TruthArm,
   trueCtr,
-} from '../../../cli/commands/demo';
+} from '../../../cli/commands/demo/truth';
 import { mulberry32 } from '../../../core/random';
 import type { Decision } from '../../../functions/optimize/decision/decide';
 
