@@ -19,7 +19,7 @@ import { type Command, Option } from 'commander';
 import type { CampaignState } from '../../../functions/optimize/records';
 import { campaignReportPrefix } from '../../../functions/optimize/report/write';
 import type { RunRecord } from '../../../functions/profile/runs';
-import { apiClient } from '../../client';
+import { type ApiClient, apiClient } from '../../client';
 import { pairs, table } from '../../output';
 import { createCampaign, optimize, printCampaign } from '../campaign';
 import { followRun, printRules, printSegments, profileRun } from '../profile';
@@ -36,7 +36,7 @@ import {
   saveReport,
   seconds,
 } from './print';
-import { defaultSample, type RoundResult, readSample, runRound } from './steps';
+import { defaultSample, type RoundResult, readSample, runRound, type SampleFacts } from './steps';
 import { groundTruth, regretOf } from './truth';
 
 // ---------------------------------------------------------------------------------------------
@@ -85,6 +85,174 @@ export interface DemoOptions {
 
 export const steps = 9;
 
+type DemoSystem = { apiUrl: string; endpoints: { s3: string }; bucket: string; close(): Promise<void> };
+
+/** Step 1: the system the demo talks to (given, the running local one, or one started here). */
+async function connect(
+  options: DemoOptions,
+  onStarted: (system: DemoSystem) => void,
+): Promise<{ client: ApiClient; s3: { endpoint: string; bucket: string } | undefined }> {
+  let system: DemoSystem | undefined;
+  heading(1, steps, 'The system');
+  const running = options.api || options.fresh ? undefined : await runningLocalSystem();
+  if (options.api) {
+    console.log(`using the running system at ${options.api}`);
+  } else if (running) {
+    console.log(
+      pairs([
+        ['using the local system at', running.apiUrl],
+        ['S3 (s3rver)', `${running.s3}  bucket ${running.bucket}`],
+        ['watch it in the console', `${running.apiUrl}/`],
+      ]),
+    );
+    console.log('  (a system answered on the default port; --fresh starts a throw-away one instead)');
+  } else {
+    const { startLocal } = await import('../../../local/runtime');
+    const t = performance.now();
+    system = await startLocal({
+      inMemory: true,
+      schedules: false,
+      ports: { api: 0, dynamodb: 0, s3: 0, stepfunctions: 0, model: 0 },
+    });
+    onStarted(system);
+    console.log(
+      pairs([
+        ['HTTP API', system.apiUrl],
+        ['S3 (s3rver)', `${system.endpoints.s3}  bucket ${system.bucket}`],
+        ['started in', `${seconds(t)} (in memory; closed when the demo ends)`],
+      ]),
+    );
+    console.log(`  While the demo runs:  curl ${system.apiUrl}/health`);
+  }
+  const client = apiClient({ url: options.api ?? running?.apiUrl ?? system!.apiUrl });
+  const s3 = system
+    ? { endpoint: system.endpoints.s3, bucket: system.bucket }
+    : running
+      ? { endpoint: running.s3, bucket: running.bucket }
+      : options.s3 && options.bucket
+        ? { endpoint: options.s3, bucket: options.bucket }
+        : undefined;
+
+  return { client, s3 };
+}
+
+/** Steps 2 and 3: ingest the sample, then profile (segments, personas, cross-sell rules). */
+async function ingestAndProfile(client: ApiClient, file: string): Promise<SampleFacts> {
+  heading(2, steps, 'Ingest the sample');
+  const sample = await readSample(file);
+  console.log(
+    `${file}: ${sample.lines.toLocaleString('en')} invoice lines of ${sample.users.length} customers ` +
+      '(UCI Online Retail, CC BY 4.0; see samples/README.md)',
+  );
+  const t = performance.now();
+  const uploaded = (await upload(client, file, {
+    kind: 'events',
+    mapping: 'uci-online-retail',
+    wait: true,
+    timeout: '600',
+  })) as { status: string; profilingRunId?: string } | undefined;
+  if (uploaded?.status === 'failed') throw new Error('the sample was not ingested (see the table above)');
+  console.log(`  ingested in ${seconds(t)}`);
+
+  heading(3, steps, 'Profile: segments, personas and cross-sell rules');
+  const t3 = performance.now();
+  let run: RunRecord;
+  if (uploaded?.profilingRunId) {
+    console.log(`the upload started profiling run ${uploaded.profilingRunId}`);
+    run = await followRun(client, uploaded.profilingRunId, 600);
+  } else {
+    console.log(`the upload is ${uploaded?.status ?? 'done'} and started no run; starting one`);
+    run = await profileRun(client, { wait: true, timeout: '600' });
+  }
+  if (run.status !== 'succeeded') throw new Error(`profiling run ${run.runId} ${run.status}: ${run.error}`);
+  const { segments } = await client.segments();
+  printSegments(segments);
+  const { rules } = await client.rules({ limit: 3 });
+  if (rules.length > 0) printRules(rules);
+  console.log(`  profiled in ${seconds(t3)}`);
+
+  return sample;
+}
+
+/** Step 4: the campaign, generated and predicted per segment from the sample's best sellers. */
+async function campaignStep(
+  client: ApiClient,
+  sample: SampleFacts,
+  language: DemoOptions['language'],
+  seed: number,
+): Promise<CampaignState> {
+  heading(4, steps, 'Campaign: generate and predict copy per segment');
+  console.log(
+    table(
+      ['best seller of the sample', 'title', 'customers', 'units'],
+      sample.bestSellers.map((p) => [p.productId, p.title, p.buyers, p.units]),
+    ),
+  );
+  const t = performance.now();
+  const created = await createCampaign(
+    client,
+    {
+      name: `tailor demo (seed ${seed})`,
+      goal: 'promotion',
+      channel: 'email',
+      language,
+      tone: 'friendly',
+      productIds: sample.bestSellers.map((p) => p.productId),
+      audience: { kind: 'everyone' },
+      variantsPerSegment: 3,
+      controlShare: 0.1,
+      objective: 'click',
+      trafficSplit: 'bandit',
+      seed,
+    },
+    { wait: true, timeout: '600' },
+  );
+  if (!('variants' in created)) throw new Error('the campaign came back without its variants');
+  const _campaignId = created.campaign.campaignId;
+  printCampaign(created);
+  console.log(
+    `  created in ${seconds(t)}: ${created.variants.length} arms in ${new Set(created.variants.map((v) => v.segmentId)).size} segments`,
+  );
+
+  return created;
+}
+
+/** Step 9: a last re-optimization (records round 2, writes the report), then the report saved here. */
+async function reportStep(
+  client: ApiClient,
+  campaignId: string,
+  s3: { endpoint: string; bucket: string } | undefined,
+  options: DemoOptions,
+): Promise<void> {
+  heading(9, steps, 'Report');
+  const t = performance.now();
+  // A last re-optimization (no breeding) records round 2 and writes the report with its charts.
+  const final = await optimize(
+    client,
+    { campaignIds: [campaignId], breed: false, preferences: demoPreferenceThresholds },
+    {
+      wait: true,
+      timeout: '600',
+    },
+  );
+  const state = await client.campaign(campaignId);
+  printCampaign(state);
+  const key = state.campaign.reportKey ?? `${campaignReportPrefix(campaignId)}report.md`;
+  const saved = await saveReport(path.resolve(options.out), state, s3);
+  console.log(
+    pairs([
+      ['re-optimization', `${final.runId} ${final.status}`],
+      ['report in the data bucket', s3 ? `s3://${s3.bucket}/${key}` : key],
+      [
+        'written here',
+        `${path.join(options.out, 'report.md')} (+ ${saved.files.length - 1} SVG charts, ${saved.from})`,
+      ],
+      ['also', `tailor campaign report ${campaignId}${options.api ? ` --api ${options.api}` : ''}`],
+    ]),
+  );
+  console.log(`  report in ${seconds(t)}`);
+}
+
 /** `tailor demo`: run the whole loop and say what happened at each step. */
 export async function demo(options: DemoOptions): Promise<void> {
   const started = performance.now();
@@ -109,112 +277,15 @@ export async function demo(options: DemoOptions): Promise<void> {
     void system?.close().finally(() => process.exit(130));
   };
   try {
-    heading(1, steps, 'The system');
-    const running = options.api || options.fresh ? undefined : await runningLocalSystem();
-    if (options.api) {
-      console.log(`using the running system at ${options.api}`);
-    } else if (running) {
-      console.log(
-        pairs([
-          ['using the local system at', running.apiUrl],
-          ['S3 (s3rver)', `${running.s3}  bucket ${running.bucket}`],
-          ['watch it in the console', `${running.apiUrl}/`],
-        ]),
-      );
-      console.log('  (a system answered on the default port; --fresh starts a throw-away one instead)');
-    } else {
-      const { startLocal } = await import('../../../local/runtime');
-      const t = performance.now();
-      system = await startLocal({
-        inMemory: true,
-        schedules: false,
-        ports: { api: 0, dynamodb: 0, s3: 0, stepfunctions: 0, model: 0 },
-      });
+    const connected = await connect(options, (started) => {
+      system = started;
       process.once('SIGINT', stop);
-      console.log(
-        pairs([
-          ['HTTP API', system.apiUrl],
-          ['S3 (s3rver)', `${system.endpoints.s3}  bucket ${system.bucket}`],
-          ['started in', `${seconds(t)} (in memory; closed when the demo ends)`],
-        ]),
-      );
-      console.log(`  While the demo runs:  curl ${system.apiUrl}/health`);
-    }
-    const client = apiClient({ url: options.api ?? running?.apiUrl ?? system!.apiUrl });
-    const s3 = system
-      ? { endpoint: system.endpoints.s3, bucket: system.bucket }
-      : running
-        ? { endpoint: running.s3, bucket: running.bucket }
-        : options.s3 && options.bucket
-          ? { endpoint: options.s3, bucket: options.bucket }
-          : undefined;
-
-    heading(2, steps, 'Ingest the sample');
-    const sample = await readSample(options.sample);
-    console.log(
-      `${options.sample}: ${sample.lines.toLocaleString('en')} invoice lines of ${sample.users.length} customers ` +
-        '(UCI Online Retail, CC BY 4.0; see samples/README.md)',
-    );
-    let t = performance.now();
-    const uploaded = (await upload(client, options.sample, {
-      kind: 'events',
-      mapping: 'uci-online-retail',
-      wait: true,
-      timeout: '600',
-    })) as { status: string; profilingRunId?: string } | undefined;
-    if (uploaded?.status === 'failed') throw new Error('the sample was not ingested (see the table above)');
-    console.log(`  ingested in ${seconds(t)}`);
-
-    heading(3, steps, 'Profile: segments, personas and cross-sell rules');
-    t = performance.now();
-    let run: RunRecord;
-    if (uploaded?.profilingRunId) {
-      console.log(`the upload started profiling run ${uploaded.profilingRunId}`);
-      run = await followRun(client, uploaded.profilingRunId, 600);
-    } else {
-      console.log(`the upload is ${uploaded?.status ?? 'done'} and started no run; starting one`);
-      run = await profileRun(client, { wait: true, timeout: '600' });
-    }
-    if (run.status !== 'succeeded') throw new Error(`profiling run ${run.runId} ${run.status}: ${run.error}`);
-    const { segments } = await client.segments();
-    printSegments(segments);
-    const { rules } = await client.rules({ limit: 3 });
-    if (rules.length > 0) printRules(rules);
-    console.log(`  profiled in ${seconds(t)}`);
-
-    heading(4, steps, 'Campaign: generate and predict copy per segment');
-    console.log(
-      table(
-        ['best seller of the sample', 'title', 'customers', 'units'],
-        sample.bestSellers.map((p) => [p.productId, p.title, p.buyers, p.units]),
-      ),
-    );
-    t = performance.now();
-    const created = await createCampaign(
-      client,
-      {
-        name: `tailor demo (seed ${seed})`,
-        goal: 'promotion',
-        channel: 'email',
-        language: options.language,
-        tone: 'friendly',
-        productIds: sample.bestSellers.map((p) => p.productId),
-        audience: { kind: 'everyone' },
-        variantsPerSegment: 3,
-        controlShare: 0.1,
-        objective: 'click',
-        trafficSplit: 'bandit',
-        seed,
-      },
-      { wait: true, timeout: '600' },
-    );
-    if (!('variants' in created)) throw new Error('the campaign came back without its variants');
+    });
+    const { client, s3 } = connected;
+    const sample = await ingestAndProfile(client, options.sample);
+    const created = await campaignStep(client, sample, options.language, seed);
     const campaignId = created.campaign.campaignId;
-    printCampaign(created);
-    console.log(
-      `  created in ${seconds(t)}: ${created.variants.length} arms in ${new Set(created.variants.map((v) => v.segmentId)).size} segments`,
-    );
-
+    let t = performance.now();
     heading(5, steps, 'The ground truth the simulated users follow (hidden from Tailor)');
     let truth = groundTruth(seed, created.variants);
     printTruth(created, truth);
@@ -295,33 +366,7 @@ export async function demo(options: DemoOptions): Promise<void> {
       { name: '2', figures: regret2 },
     ]);
 
-    heading(9, steps, 'Report');
-    t = performance.now();
-    // A last re-optimization (no breeding) records round 2 and writes the report with its charts.
-    const final = await optimize(
-      client,
-      { campaignIds: [campaignId], breed: false, preferences: demoPreferenceThresholds },
-      {
-        wait: true,
-        timeout: '600',
-      },
-    );
-    const state = await client.campaign(campaignId);
-    printCampaign(state);
-    const key = state.campaign.reportKey ?? `${campaignReportPrefix(campaignId)}report.md`;
-    const saved = await saveReport(path.resolve(options.out), state, s3);
-    console.log(
-      pairs([
-        ['re-optimization', `${final.runId} ${final.status}`],
-        ['report in the data bucket', s3 ? `s3://${s3.bucket}/${key}` : key],
-        [
-          'written here',
-          `${path.join(options.out, 'report.md')} (+ ${saved.files.length - 1} SVG charts, ${saved.from})`,
-        ],
-        ['also', `tailor campaign report ${campaignId}${options.api ? ` --api ${options.api}` : ''}`],
-      ]),
-    );
-    console.log(`  report in ${seconds(t)}`);
+    await reportStep(client, campaignId, s3, options);
     console.log(`\nThe whole loop took ${seconds(started)}.`);
   } finally {
     process.removeListener('SIGINT', stop);

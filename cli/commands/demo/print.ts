@@ -170,6 +170,11 @@ export function printChanges(
       ],
     ]),
   );
+  printRunSummary(run);
+}
+
+/** What a re-optimization's summary says: retrained models, segment strategies, the preference export. */
+function printRunSummary(run: OptimizationRecord): void {
   const summary = (run.summary ?? {}) as {
     retrain?: { models?: RetrainOutcome[] };
     strategies?: {
