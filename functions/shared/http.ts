@@ -3,8 +3,9 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { NotFoundError, TailorError, ValidationError } from '../../core/errors';
+import type { ResponseOf } from './contract';
 import { logger } from './logger';
-import { type ApiGroup, type RouteKeyOf, routes } from './routes';
+import { type ApiGroup, type RouteKey, type RouteKeyOf, routes } from './routes';
 import { parseWith } from './validation';
 
 /** What a route's use case sees: the validated body, query and path parameters. */
@@ -15,23 +16,23 @@ export interface HttpRequest<B, Q, P> {
   readonly requestId: string;
 }
 
-export interface HttpResult {
+export interface HttpResult<R = unknown> {
   readonly statusCode?: number;
-  readonly body: unknown;
+  readonly body: R;
   readonly headers?: Record<string, string>;
 }
 
-export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
+export interface RouteSpec<B = unknown, Q = unknown, P = unknown, R = unknown> {
   readonly body?: z.ZodType<B>;
   readonly query?: z.ZodType<Q>;
   readonly params?: z.ZodType<P>;
-  handle(request: HttpRequest<B, Q, P>): Promise<HttpResult>;
+  handle(request: HttpRequest<B, Q, P>): Promise<HttpResult<R>>;
 }
 
 /** Declare a route's validation and use case; the types of `handle`'s input follow the schemas. */
-export function defineRoute<B = undefined, Q = Record<string, never>, P = Record<string, never>>(
-  spec: RouteSpec<B, Q, P>,
-): RouteSpec<B, Q, P> {
+export function defineRoute<B = undefined, Q = Record<string, never>, P = Record<string, never>, R = unknown>(
+  spec: RouteSpec<B, Q, P, R>,
+): RouteSpec<B, Q, P, R> {
   return spec;
 }
 
@@ -75,12 +76,18 @@ function parseBody(event: ApiEvent): unknown {
 
 // biome-ignore lint/suspicious/noExplicitAny: a table of routes with heterogeneous schemas.
 type AnyRoute = RouteSpec<any, any, any>;
+/** A route whose answer is the one its contract names (`contract.ts`), checked by the compiler. */
+// biome-ignore lint/suspicious/noExplicitAny: the request's types come from the route's own schemas.
+type ContractRoute<K extends RouteKey> = RouteSpec<any, any, any, ResponseOf<K>>;
 
 /**
  * The HTTP function of one group: dispatches on API Gateway's `routeKey`, validates with the
  * route's schemas, and maps every error to the JSON error body in one place.
  */
-export function httpApi<G extends ApiGroup>(group: G, implementations: Record<RouteKeyOf<G>, AnyRoute>) {
+export function httpApi<G extends ApiGroup>(
+  group: G,
+  implementations: { [K in RouteKeyOf<G>]: ContractRoute<K> },
+) {
   const table = implementations as Record<string, AnyRoute>;
   const dispatch = async (event: ApiEvent, _context: Context): Promise<ApiResult> => {
     const routeKey = event.routeKey;
