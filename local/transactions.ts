@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { open, readdir, readFile, unlink } from 'node:fs/promises';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Agent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import {
   type AttributeValue,
@@ -110,6 +110,8 @@ export async function addTransactions(
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
+    // Its own requests to dynalite must not queue behind a handler's: a wide keep-alive pool.
+    requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 512 }) },
   });
   // Beside dynalite's LevelDB folder, not in it: LevelDB owns its folder.
   const journal = dir ? `${dir}-transactions` : undefined;
@@ -227,33 +229,36 @@ export async function addTransactions(
     const release = await locks.acquire(actions.map((a) => itemId(a.spec.TableName, a.key)));
     const file = journal ? path.join(journal, `${Date.now()}-${randomUUID()}.json`) : undefined;
     try {
-      const before: Before[] = [];
-      for (const a of actions) {
-        const out = await client.send(
-          new GetItemCommand({ TableName: a.spec.TableName, Key: a.key, ConsistentRead: true }),
-        );
-        before.push({ table: a.spec.TableName, key: a.key, item: out.Item ?? null });
-      }
+      // Distinct items (checked above) under their locks: read and written in parallel.
+      const before: Before[] = await Promise.all(
+        actions.map(async (a) => {
+          const out = await client.send(
+            new GetItemCommand({ TableName: a.spec.TableName, Key: a.key, ConsistentRead: true }),
+          );
+          return { table: a.spec.TableName, key: a.key, item: out.Item ?? null };
+        }),
+      );
       if (file) await writeSynced(file, JSON.stringify(before));
-      const reasons: Array<Record<string, unknown>> = [];
       let refused: unknown;
-      for (const [i, a] of actions.entries()) {
-        try {
-          await apply(client, a, before[i]!);
-          reasons.push({ Code: 'None' });
-        } catch (error) {
-          if ((error as Error).name !== 'ConditionalCheckFailedException') {
-            refused = error;
-            break;
+      const reasons: Array<Record<string, unknown>> = await Promise.all(
+        actions.map(async (a, i) => {
+          try {
+            await apply(client, a, before[i]!);
+            return { Code: 'None' };
+          } catch (error) {
+            if ((error as Error).name !== 'ConditionalCheckFailedException') {
+              refused ??= error;
+              return { Code: 'ValidationError', Message: (error as Error).message };
+            }
+            const old = before[i]!.item;
+            return {
+              Code: 'ConditionalCheckFailed',
+              Message: 'The conditional request failed',
+              ...(a.spec.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && old ? { Item: old } : {}),
+            };
           }
-          const old = before[i]!.item;
-          reasons.push({
-            Code: 'ConditionalCheckFailed',
-            Message: 'The conditional request failed',
-            ...(a.spec.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && old ? { Item: old } : {}),
-          });
-        }
-      }
+        }),
+      );
       const failed = refused !== undefined || reasons.some((r) => r['Code'] !== 'None');
       // A ConditionCheck on an absent item was evaluated by writing its bare key: undo that too.
       const undo = failed
@@ -318,10 +323,13 @@ async function apply(client: DynamoDBClient, a: Action, before: Before): Promise
 }
 
 async function restore(client: DynamoDBClient, items: readonly Before[]): Promise<void> {
-  for (const b of items) {
-    if (b.item) await client.send(new PutItemCommand({ TableName: b.table, Item: b.item }));
-    else await client.send(new DeleteItemCommand({ TableName: b.table, Key: b.key }));
-  }
+  await Promise.all(
+    items.map((b) =>
+      b.item
+        ? client.send(new PutItemCommand({ TableName: b.table, Item: b.item }))
+        : client.send(new DeleteItemCommand({ TableName: b.table, Key: b.key })),
+    ),
+  );
 }
 
 async function writeSynced(file: string, text: string): Promise<void> {
