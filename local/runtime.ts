@@ -236,7 +236,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalSyste
     }
 
     // EventBridge: S3 object-created events and schedules.
-    const events = new LocalEventBus(resolver, functions, log);
+    const events = new LocalEventBus(resolver, functions, log, path.join(dataDir, 'pending-events'));
     // s3rver is a Koa app: an EventEmitter, though its types do not say so.
     (s3rver as unknown as import('node:events').EventEmitter).on(
       'event',
@@ -263,6 +263,9 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalSyste
       },
     );
     if (options.schedules ?? true) events.startSchedules();
+    // Deliveries a killed process left (an upload mid-ingestion…) run again, as Lambda retries.
+    const replayed = events.replayPending();
+    if (replayed > 0) log(`replaying ${replayed} event deliveries interrupted by the last stop`);
     cleanups.push(async () => {
       events.stop();
       await within(events.settle(), 5000);

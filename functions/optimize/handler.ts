@@ -76,7 +76,9 @@ export const api = httpApi('optimize', {
   }),
   'GET /optimize/runs/{id}': defineRoute({
     params: idParamsSchema,
-    handle: async ({ params }) => ({ body: await getOptimization(params.id, tables.operations()) }),
+    handle: async ({ params }) => ({
+      body: await getOptimization(params.id, tables.operations(), workflows.optimization()),
+    }),
   }),
 });
 

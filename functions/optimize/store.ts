@@ -1,4 +1,5 @@
 import { NotFoundError } from '../../core/errors';
+import { hash32 } from '../../core/hash';
 import type { Item, Table } from '../shared/ports';
 import {
   type AllocationSnapshot,
@@ -16,14 +17,51 @@ const pk = (campaignId: string) => `CAMPAIGN#${campaignId}`;
 const INDEX = 'CAMPAIGNS';
 
 /**
+ * Feedback counters of one arm are spread over this many items (`COUNTERS#<shard>#<segment>#<variant>`,
+ * the shard a hash of the event id), so a hot arm's writes go to as many items and no single
+ * item's write limit (about 1,000 writes a second on DynamoDB; a transactional write costs two)
+ * caps it. Reads query the campaign's partition, as before, and sum the shards.
+ */
+export const counterShards = 10;
+
+/** The arm (`<segmentId>#<variantId>`) a counter item's sort key names, or undefined for other items. */
+function counterArm(sk: string): string | undefined {
+  if (sk.startsWith('COUNTER#')) return sk.slice('COUNTER#'.length);
+  if (sk.startsWith('COUNTERS#')) {
+    const rest = sk.slice('COUNTERS#'.length);
+    return rest.slice(rest.indexOf('#') + 1);
+  }
+  return undefined;
+}
+
+/** The per-hour counters (`sends_<h>`…) that go with a delta of the arm's counters. */
+function withHours(
+  delta: Partial<Record<(typeof counterFields)[number], number>>,
+  hour: number | undefined,
+): Record<string, number> {
+  const counters: Record<string, number> = {};
+  for (const [field, n] of Object.entries(delta)) {
+    if (n === undefined || n === 0) continue;
+    counters[field] = n;
+    if (hour !== undefined && (field === 'sends' || field === 'clicks' || field === 'conversions')) {
+      counters[`${field}_${hour}`] = n;
+    }
+  }
+  return counters;
+}
+
+/**
  * Campaigns in the campaigns table, and impressions, feedback markers and frequency caps in the
  * feedback table. Access patterns:
  * - a campaign with its variants, counters and snapshots: query `CAMPAIGN#<id>` (one partition);
  * - the campaign list: query `CAMPAIGNS` (sort key `<createdAt>#<id>`, newest last);
- * - counters: one atomic `ADD` on `COUNTER#<segmentId>#<variantId>` per event, the per-hour
- *   counters (`sends_<h>`, `clicks_<h>`, `conversions_<h>`) in the same item;
- * - an impression: get `IMPRESSION#<id>` (TTL); a feedback event: conditional put
- *   `FEEDBACK#<eventId>` (TTL), first writer counts it; a frequency cap: atomic `ADD` on
+ * - counters: sends by one atomic `ADD` on `COUNTER#<segmentId>#<variantId>`; feedback by an
+ *   `ADD` on one of {@link counterShards} shards `COUNTERS#<shard>#<segmentId>#<variantId>`;
+ *   the per-hour counters (`sends_<h>`, `clicks_<h>`, `conversions_<h>`) in the same item; an
+ *   arm's figures are the sum of its items;
+ * - an impression: get `IMPRESSION#<id>` (TTL); a feedback event: the conditional put of
+ *   `FEEDBACK#<eventId>` (TTL) and its counter shard's `ADD` in one transaction, so the first
+ *   writer counts it and a crash leaves neither; a frequency cap: atomic `ADD` on
  *   `CAP#<campaignId>#<userId>#<window>` (TTL at the window's end).
  */
 export class CampaignStore {
@@ -79,18 +117,20 @@ export class CampaignStore {
     if (!meta) throw new NotFoundError(`no campaign ${campaignId}`);
     const of = (prefix: string) => items.filter((item) => String(item['sk']).startsWith(prefix)).map(strip);
     const variants = of('VARIANT#') as unknown as Variant[];
-    // Counter items hold only the numbers; their sort key names the arm.
-    const stored = new Map(
-      items
-        .filter((item) => String(item['sk']).startsWith('COUNTER#'))
-        .map((item) => [
-          String(item['sk']).slice('COUNTER#'.length),
-          Object.fromEntries(counterFields.map((f) => [f, Number(item[f] ?? 0)])) as Partial<Counter>,
-        ]),
-    );
+    // Counter items hold only the numbers; their sort key names the arm (and shard): summed.
+    const stored = new Map<string, Record<string, number>>();
+    for (const item of items) {
+      const arm = counterArm(String(item['sk']));
+      if (arm === undefined) continue;
+      const sum = stored.get(arm) ?? {};
+      for (const f of counterFields) {
+        if (item[f] !== undefined) sum[f] = (sum[f] ?? 0) + Number(item[f]);
+      }
+      stored.set(arm, sum);
+    }
     const counters = variants.map((v) => ({
       ...emptyCounter(v.segmentId, v.variantId),
-      ...stored.get(`${v.segmentId}#${v.variantId}`),
+      ...(stored.get(`${v.segmentId}#${v.variantId}`) as Partial<Counter> | undefined),
     }));
     const snapshots = of('ALLOCATION#') as unknown as AllocationSnapshot[];
     return { campaign: strip(meta) as unknown as Campaign, variants, counters, snapshots };
@@ -125,16 +165,42 @@ export class CampaignStore {
     delta: Partial<Record<(typeof counterFields)[number], number>>,
     hour?: number,
   ): Promise<void> {
-    const counters: Record<string, number> = {};
-    for (const [field, n] of Object.entries(delta)) {
-      if (n === undefined || n === 0) continue;
-      counters[field] = n;
-      if (hour !== undefined && (field === 'sends' || field === 'clicks' || field === 'conversions')) {
-        counters[`${field}_${hour}`] = n;
-      }
-    }
+    const counters = withHours(delta, hour);
     if (Object.keys(counters).length === 0) return;
     await this.campaigns.increment({ pk: pk(campaignId), sk: `COUNTER#${segmentId}#${variantId}` }, counters);
+  }
+
+  /**
+   * Count one feedback event exactly once: its raw record (`FEEDBACK#<eventId>`, kept
+   * `ttlDays`) is put only if absent, and `delta` (with `hour`, the per-hour counters too) is
+   * added to the arm's counter shard chosen by the event id, in one transaction. False when the
+   * event id was counted before: nothing is written. A crash leaves both writes or neither.
+   */
+  async countEvent(
+    eventId: string,
+    event: Item,
+    ttlDays: number,
+    now: Date,
+    arm: { readonly campaignId: string; readonly segmentId: string; readonly variantId: string },
+    delta: Partial<Record<(typeof counterFields)[number], number>>,
+    hour?: number,
+  ): Promise<boolean> {
+    const marker = {
+      ...event,
+      eventId: `FEEDBACK#${eventId}`,
+      receivedAt: now.toISOString(),
+      expiresAt: Math.floor(now.getTime() / 1000) + ttlDays * 86_400,
+    };
+    const counters = withHours(delta, hour);
+    const shard = hash32(eventId) % counterShards;
+    const sk = `COUNTERS#${shard}#${arm.segmentId}#${arm.variantId}`;
+    return this.feedback.transact([
+      { table: this.feedback, putIfAbsent: marker, keyName: 'eventId' },
+      // An event that adds nothing (a zero-value conversion's value) still has its count.
+      ...(Object.keys(counters).length > 0
+        ? [{ table: this.campaigns, increment: { pk: pk(arm.campaignId), sk }, counters }]
+        : []),
+    ]);
   }
 
   /** Per segment, per hour of day: sends, clicks and conversions (`sends_<h>`…), summed over its arms. */
@@ -142,9 +208,9 @@ export class CampaignStore {
     const items = await this.campaigns.query('pk', pk(campaignId));
     const bySegment: Record<string, Record<string, number>> = {};
     for (const item of items) {
-      const sk = String(item['sk']);
-      if (!sk.startsWith('COUNTER#')) continue;
-      const segmentId = sk.slice('COUNTER#'.length).split('#')[0] ?? '';
+      const arm = counterArm(String(item['sk']));
+      if (arm === undefined) continue;
+      const segmentId = arm.split('#')[0] ?? '';
       bySegment[segmentId] ??= {};
       const hours = bySegment[segmentId];
       for (const [name, value] of Object.entries(item)) {
@@ -169,22 +235,6 @@ export class CampaignStore {
   async getImpression(impressionId: string): Promise<Impression | undefined> {
     const item = await this.feedback.get({ eventId: `IMPRESSION#${impressionId}` });
     return item ? (strip(item) as unknown as Impression) : undefined;
-  }
-
-  /**
-   * Keep a raw feedback event; false when this event id was kept before (the first writer wins,
-   * so concurrent retries of one event count it once).
-   */
-  async markEvent(eventId: string, event: Item, ttlDays: number, now: Date): Promise<boolean> {
-    return this.feedback.putIfAbsent(
-      {
-        ...event,
-        eventId: `FEEDBACK#${eventId}`,
-        receivedAt: now.toISOString(),
-        expiresAt: Math.floor(now.getTime() / 1000) + ttlDays * 86_400,
-      },
-      'eventId',
-    );
   }
 
   /** Count one message to a user in the cap's window; returns the count after this one. */

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { profileStore, settings, tables } from '../container';
+import { profileStore, settings, tables, workflows } from '../container';
 import { objectCreatedEventSchema, scheduledEventSchema } from '../shared/events';
 import { defineRoute, httpApi } from '../shared/http';
 import { logger } from '../shared/logger';
@@ -61,7 +61,7 @@ export const api = httpApi('profile', {
   }),
   'GET /profiles/runs/{id}': defineRoute({
     params: s.idParamsSchema,
-    handle: async ({ params }) => ({ body: await getRun(params.id, ops()) }),
+    handle: async ({ params }) => ({ body: await getRun(params.id, ops(), workflows.profiling()) }),
   }),
   'GET /profiles/{userId}': defineRoute({
     params: s.userParamsSchema,

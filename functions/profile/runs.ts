@@ -152,8 +152,10 @@ export async function startProfilingRun(
   });
 }
 
-export async function getRun(runId: string, operations: Table): Promise<RunRecord> {
-  return ledgerOf({ operations }).get(runId);
+export async function getRun(runId: string, operations: Table, workflow?: Workflow): Promise<RunRecord> {
+  const ledger = ledgerOf({ operations });
+  // With the workflow: a run whose execution ended without an outcome is failed, not shown running.
+  return workflow ? ledger.getSettled(runId, workflow) : ledger.get(runId);
 }
 
 /** The most recent profiling runs, newest first, each as its record stands now. */

@@ -21,6 +21,14 @@ export interface ObjectStore {
 export type Item = Record<string, unknown>;
 export type Key = Record<string, string>;
 
+/**
+ * One write of a transaction ({@link Table.transact}), on this or another table of the same
+ * store: put an item only if none has its key, or add to numeric attributes (creating the item).
+ */
+export type TransactWrite =
+  | { readonly table: Table; readonly putIfAbsent: Item; readonly keyName: string }
+  | { readonly table: Table; readonly increment: Key; readonly counters: Record<string, number> };
+
 export interface Table {
   get(key: Key): Promise<Item | undefined>;
   put(item: Item): Promise<void>;
@@ -40,4 +48,10 @@ export interface Table {
   query(partitionKey: string, value: string, limit?: number): Promise<Item[]>;
   batchPut(items: Item[]): Promise<void>;
   batchGet(keys: Key[]): Promise<Item[]>;
+  /**
+   * The writes as one transaction: all of them or none, even if the process dies midway. False
+   * (and nothing written) when a `putIfAbsent` found its key taken; conflicts with concurrent
+   * transactions are retried inside. At most 100 writes, no two on one item.
+   */
+  transact(writes: readonly TransactWrite[]): Promise<boolean>;
 }

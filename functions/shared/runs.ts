@@ -222,6 +222,41 @@ export class RunLedger<R extends RunBase> {
     return strip(item) as unknown as R;
   }
 
+  /**
+   * The record, with a `running` (or `starting`) record whose execution has ended set to
+   * `failed` first: an execution that failed, timed out or was aborted before its fail step
+   * ran, or one Step Functions no longer knows (the local runner forgets its executions when
+   * the local system stops), so an ended execution is never shown as running. A record of a
+   * SUCCEEDED execution is read again (its finish step writes before the execution ends) and
+   * failed only if it still says running. When Step Functions cannot be asked, the record is
+   * answered as it stands.
+   */
+  async getSettled(id: string, workflow: Workflow): Promise<R> {
+    const record = await this.get(id);
+    const { status, executionArn } = record as unknown as { status?: string; executionArn?: string };
+    if ((status !== 'running' && status !== 'starting') || !executionArn) return record;
+    let ended: string;
+    try {
+      const execution = await workflow.describe(executionArn);
+      if (execution.status === 'RUNNING') return record;
+      ended = `its execution ended ${execution.status}${execution.error ? ` (${execution.error})` : ''}`;
+    } catch (error) {
+      if ((error as Error).name !== 'ExecutionDoesNotExist') return record;
+      ended = 'its execution no longer exists (the local system was stopped while it ran)';
+    }
+    const again = await this.get(id);
+    const now = (again as unknown as { status?: string }).status;
+    if (now !== 'running' && now !== 'starting') return again;
+    const at = this.now();
+    await this.fail(
+      id,
+      `${this.kind.noun} ${id} did not finish: ${ended}; start it again`,
+      { finishedAt: at.toISOString() },
+      at,
+    );
+    return this.get(id);
+  }
+
   /** The newest `limit` records, newest first, each as it stands now (one query, one batch read). */
   async list(limit: number): Promise<R[]> {
     if (!this.kind.index) throw new Error(`${this.kind.noun} records have no index to list`);

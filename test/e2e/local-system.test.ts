@@ -348,13 +348,36 @@ describe('the local system', () => {
       expect(unknown.status).toBe(404);
       expect(unknown.body.error.message).toMatch(/does not exist/);
       expect((await api('POST', '/feedback', { eventId: 'e', type: 'like' })).status).toBe(400);
+      // One conversion sent 20 times at once, each its own request: one commits (a transaction
+      // of marker and counter shard), 19 are duplicates, the arm's counters move once.
+      const second = sent[1];
+      const conversion = {
+        eventId: `conv-${second.impressionId}`,
+        type: 'conversion',
+        impressionId: second.impressionId,
+        value: 30,
+      };
+      const burst = await Promise.all(Array.from({ length: 20 }, () => api('POST', '/feedback', conversion)));
+      expect(burst.map((r) => r.status)).toEqual(Array(20).fill(200));
+      expect(burst.reduce((n, r) => n + r.body.accepted, 0)).toBe(1);
+      expect(burst.reduce((n, r) => n + r.body.duplicates, 0)).toBe(19);
       const state = (await api('GET', `/campaigns/${campaignId}`)).body;
-      const counter = state.counters.find(
-        (c: { segmentId: string; variantId: string }) =>
-          c.segmentId === first.segmentId && c.variantId === first.variantId,
-      );
+      const counterOf = (d: { segmentId: string; variantId: string }) =>
+        state.counters.find(
+          (c: { segmentId: string; variantId: string }) =>
+            c.segmentId === d.segmentId && c.variantId === d.variantId,
+        );
+      const counter = counterOf(first);
       expect(counter.clicks).toBe(1);
       expect(counter.sends).toBeGreaterThanOrEqual(1);
+      const converted = state.counters.filter((c: { conversions: number }) => c.conversions > 0);
+      expect(converted).toHaveLength(1);
+      expect(converted[0]).toMatchObject({
+        segmentId: second.segmentId,
+        variantId: second.variantId,
+        conversions: 1,
+        value: 30,
+      });
     });
 
     it('re-optimizes through its state machine: verdicts, snapshot, report, strategies', async () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { NotFoundError } from '../../core/errors';
-import type { Item, Key, ObjectStore, Table } from '../../functions/shared/ports';
+import type { Item, Key, ObjectStore, Table, TransactWrite } from '../../functions/shared/ports';
 
 /** The object-store port in memory, for unit tests of the cores. */
 export class MemoryObjectStore implements ObjectStore {
@@ -92,5 +92,25 @@ export class MemoryTable implements Table {
       const item = this.items.get(this.id(key));
       return item ? [structuredClone(item)] : [];
     });
+  }
+  /** All or nothing: every condition is checked before anything is written (no await between). */
+  async transact(writes: readonly TransactWrite[]): Promise<boolean> {
+    const tables = writes.map((w) => {
+      if (!(w.table instanceof MemoryTable)) throw new Error('a transaction spans memory tables only');
+      return w.table;
+    });
+    for (const [i, w] of writes.entries()) {
+      if ('putIfAbsent' in w && tables[i]!.items.has(tables[i]!.id(w.putIfAbsent))) return false;
+    }
+    for (const [i, w] of writes.entries()) {
+      const table = tables[i]!;
+      if ('putIfAbsent' in w) table.items.set(table.id(w.putIfAbsent), structuredClone(w.putIfAbsent));
+      else {
+        const current = table.items.get(table.id(w.increment)) ?? { ...w.increment };
+        for (const [k, by] of Object.entries(w.counters)) current[k] = Number(current[k] ?? 0) + by;
+        table.items.set(table.id(w.increment), current);
+      }
+    }
+    return true;
   }
 }

@@ -71,15 +71,13 @@ function armOf(state: CampaignState, event: FeedbackEvent): { segmentId: string 
  * or its campaignId and variantId (and segmentId; default: the variant's only segment, else
  * `all`). The campaign's state is read once per campaign per call, an impression once per id.
  *
- * Exactly once is "marker, then atomic ADD": the first writer of the event's id marker
- * (a conditional put) counts it with one atomic increment, every later writer sees a
- * duplicate, so concurrent retries count an event once. The two writes are not one
- * transaction, because dynalite, the local DynamoDB, implements no TransactWriteItems (its
- * actions are get/put/update/delete/query/scan/batch and table operations only), and the
- * same code runs locally and on AWS. So a process that dies, or an increment that fails,
- * between the marker and the ADD loses that one count: its retry is answered as a
- * duplicate. Counting first and marking second would double-count instead, and an
- * undercount of one event per crash is the smaller error for posteriors and verdicts.
+ * Exactly once is one transaction per event ({@link CampaignStore.countEvent}): the
+ * conditional put of the event id's marker and the ADD on one shard of its arm's counters
+ * commit together or not at all. The first writer counts the event, every later one (a
+ * retry, a concurrent duplicate) is answered as a duplicate, and a process that dies midway
+ * leaves neither write, so its retry counts the event then. Locally, dynalite has no
+ * TransactWriteItems: the local runtime puts a layer in front of it that has
+ * (`local/transactions.ts`); DynamoDB Local and AWS run it natively.
  *
  * Events valid but naming an unknown impression, campaign or variant are in `unknown`
  * (nothing of them is stored), after the others are counted: a retry of the whole batch is
@@ -167,15 +165,15 @@ export async function acceptFeedback(
     }
     const { campaignId, segmentId, variantId, hour } = resolution.arm;
     const raw: Item = { ...event, campaignId, segmentId, variantId };
-    if (!(await ports.store.markEvent(event.eventId, raw, ports.ttlDays, now))) {
-      duplicates++;
-      return;
-    }
     const delta = {
       [counterOf[event.type]]: 1,
       ...(event.type === 'conversion' ? { value: event.value ?? 0 } : {}),
     };
-    await ports.store.count(campaignId, segmentId, variantId, delta, hour);
+    const arm = { campaignId, segmentId, variantId };
+    if (!(await ports.store.countEvent(event.eventId, raw, ports.ttlDays, now, arm, delta, hour))) {
+      duplicates++;
+      return;
+    }
     accepted++;
   };
 

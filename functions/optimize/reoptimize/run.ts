@@ -89,8 +89,13 @@ export async function startOptimization(
 }
 
 /** A run's record; NotFoundError for an unknown id. */
-export async function getOptimization(runId: string, operations: Table): Promise<OptimizationRecord> {
-  return ledger(operations).get(runId);
+export async function getOptimization(
+  runId: string,
+  operations: Table,
+  workflow?: Workflow,
+): Promise<OptimizationRecord> {
+  // With the workflow: a run whose execution ended without an outcome is failed, not shown running.
+  return workflow ? ledger(operations).getSettled(runId, workflow) : ledger(operations).get(runId);
 }
 
 /** Largest summary kept on the run record (a DynamoDB item holds at most 400 KB). */

@@ -7,13 +7,16 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Item, Key, Table } from '../ports';
+import type { Item, Key, Table, TransactWrite } from '../ports';
 
 const batchWriteSize = 25;
 const batchGetSize = 100;
 const maxBatchRounds = 8;
+/** Rounds a transaction is tried while it conflicts with concurrent ones (`TransactionConflict`). */
+const maxTransactRounds = 10;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -185,5 +188,62 @@ export class DynamoTable implements Table {
       }
     }
     return found;
+  }
+
+  /**
+   * One TransactWriteItems call. A cancellation whose reasons include `ConditionalCheckFailed`
+   * answers false (nothing was written); one cancelled only by conflicts with concurrent
+   * transactions (`TransactionConflict`, e.g. retries of one event racing each other) is tried
+   * again after a jittered backoff, so the loser then sees the winner's write.
+   */
+  async transact(writes: readonly TransactWrite[]): Promise<boolean> {
+    if (writes.length === 0) return true;
+    const items = writes.map((write) => {
+      if (!(write.table instanceof DynamoTable)) {
+        throw new Error('a transaction spans DynamoDB tables of one client only');
+      }
+      const TableName = write.table.tableName;
+      if ('putIfAbsent' in write) {
+        return {
+          Put: {
+            TableName,
+            Item: write.putIfAbsent,
+            ConditionExpression: 'attribute_not_exists(#k)',
+            ExpressionAttributeNames: { '#k': write.keyName },
+          },
+        };
+      }
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = {};
+      const adds = Object.entries(write.counters).map(([name, by], i) => {
+        names[`#c${i}`] = name;
+        values[`:c${i}`] = by;
+        return `#c${i} :c${i}`;
+      });
+      return {
+        Update: {
+          TableName,
+          Key: write.increment,
+          UpdateExpression: `ADD ${adds.join(', ')}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      };
+    });
+    for (let round = 0; ; round++) {
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        return true;
+      } catch (error) {
+        if ((error as Error).name !== 'TransactionCanceledException') throw error;
+        const codes = (
+          (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? []
+        ).map((r) => r.Code);
+        if (codes.includes('ConditionalCheckFailed')) return false;
+        const retriable = codes.length > 0 && codes.every((c) => c === 'None' || c === 'TransactionConflict');
+        if (!retriable || round + 1 >= maxTransactRounds) throw error;
+        await sleep(10 * 2 ** Math.min(round, 6) * (0.5 + Math.random()));
+      }
+    }
   }
 }

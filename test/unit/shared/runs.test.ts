@@ -158,6 +158,51 @@ describe('RunLedger', () => {
   });
 });
 
+describe('RunLedger.getSettled', () => {
+  const started = async (describe: jest.Mock) => {
+    const table = new MemoryTable();
+    const ledger = new RunLedger<TestRun>(table, kind, () => at(90_000));
+    const flow = { ...workflow('arn:exec:a'), describe };
+    await ledger.start('a', record('a'), { workflow: flow, input: {}, failedStart: failStart });
+    return { table, ledger, flow };
+  };
+
+  it('answers a running run whose execution still runs as it stands', async () => {
+    const { ledger, flow } = await started(jest.fn(async () => ({ status: 'RUNNING' })));
+    await expect(ledger.getSettled('a', flow)).resolves.toMatchObject({ status: 'running' });
+    expect(flow.describe).toHaveBeenCalledWith('arn:exec:a');
+  });
+
+  it('fails a run whose execution ended without recording an outcome, and frees its lock', async () => {
+    const { table, ledger, flow } = await started(
+      jest.fn(async () => ({ status: 'TIMED_OUT', error: 'States.Timeout' })),
+    );
+    await expect(ledger.getSettled('a', flow)).resolves.toMatchObject({
+      status: 'failed',
+      error: 'test run a did not finish: its execution ended TIMED_OUT (States.Timeout); start it again',
+      finishedAt: at(90_000).toISOString(),
+    });
+    expect(await table.get(kind.lock!.key)).toBeUndefined();
+  });
+
+  it('fails a run whose execution Step Functions no longer knows (a stopped local system)', async () => {
+    const gone = Object.assign(new Error('Execution Does Not Exist'), { name: 'ExecutionDoesNotExist' });
+    const { ledger, flow } = await started(jest.fn(async () => Promise.reject(gone)));
+    const settled = await ledger.getSettled('a', flow);
+    expect(settled).toMatchObject({ status: 'failed' });
+    expect((settled as TestRun).error).toMatch(/no longer exists/);
+  });
+
+  it('keeps a finished record, and answers as it stands when Step Functions cannot be asked', async () => {
+    const { ledger, flow } = await started(jest.fn(async () => Promise.reject(new Error('ECONNREFUSED'))));
+    await expect(ledger.getSettled('a', flow)).resolves.toMatchObject({ status: 'running' });
+    await ledger.finish('a');
+    flow.describe.mockClear();
+    await expect(ledger.getSettled('a', flow)).resolves.toMatchObject({ status: 'succeeded' });
+    expect(flow.describe).not.toHaveBeenCalled();
+  });
+});
+
 describe('launch', () => {
   it('records the ARN of a started execution', async () => {
     const started = jest.fn(async () => undefined);
