@@ -39,6 +39,7 @@ import { CampaignStore } from '../functions/optimize/store';
 import { DynamoTable } from '../functions/shared/adapters/dynamo-table';
 import { clients } from '../functions/shared/clients';
 import { config, requireSetting } from '../functions/shared/config';
+import type { BodyOf } from '../functions/shared/contract';
 import { startLocal } from '../local/runtime';
 import { progress } from './lib/timing';
 
@@ -161,7 +162,7 @@ async function seedDirect(
 async function throughApi(
   client: ApiClient,
 ): Promise<{ campaignId: string; impressions: Array<Arm & { id: string }> }> {
-  const created = await client.request<{ campaignId: string }>('POST', 'campaigns', {
+  const created = await client.createCampaign({
     name: 'load',
     goal: 'promotion',
     channel: 'push',
@@ -173,7 +174,7 @@ async function throughApi(
   const { campaignId } = created;
   const started = Date.now();
   for (;;) {
-    const state = await client.request<CampaignState>('GET', `campaigns/${campaignId}`);
+    const state = await client.campaign(campaignId);
     if (state.campaign.status === 'active') break;
     if (state.campaign.status === 'failed')
       throw new Error(`campaign run failed: ${JSON.stringify(state.campaign.error)}`);
@@ -183,9 +184,9 @@ async function throughApi(
   }
   const impressions: Array<Arm & { id: string }> = [];
   for (let i = 0; i < impressionCount; i++) {
-    const decision = await client.request<{ impressionId?: string; segmentId?: string; variantId?: string }>(
-      'GET',
-      `campaigns/${campaignId}/decision?userId=load-user-${i}`,
+    const decision: { impressionId?: string; segmentId?: string; variantId?: string } = await client.decision(
+      campaignId,
+      { userId: `load-user-${i}` },
     );
     if (decision.impressionId && decision.segmentId && decision.variantId) {
       impressions.push({
@@ -220,7 +221,7 @@ async function main() {
           throw new Error(`making the campaign through the API failed (${error.message}); try --seed-direct`);
         });
     const { campaignId, impressions } = setup;
-    const before = await client.request<CampaignState>('GET', `campaigns/${campaignId}`);
+    const before = await client.campaign(campaignId);
     const arms: Arm[] = before.variants.filter((v) => v.status === 'active');
     log(
       `campaign ${campaignId} (${values['seed-direct'] ? 'seeded directly' : 'through the API'}): ${arms.length} arms, ${impressions.length} impressions`,
@@ -281,7 +282,7 @@ async function main() {
 
     const postOnce = async (events: Array<Record<string, unknown>>): Promise<FeedbackResult> => {
       if (values['in-process']) return acceptFeedback(events, { store, ttlDays: 7 });
-      return client.request<FeedbackResult>('POST', 'feedback', { events });
+      return client.feedback({ events } as BodyOf<'POST /feedback'>);
     };
     const post = async (events: Array<Record<string, unknown>>) => {
       for (let attempt = 1; ; attempt++) {
@@ -353,7 +354,7 @@ async function main() {
     clearInterval(ticker);
     const elapsed = (performance.now() - started) / 1000;
 
-    const after = await client.request<CampaignState>('GET', `campaigns/${campaignId}`);
+    const after = await client.campaign(campaignId);
     const counterOf = (state: CampaignState, arm: Arm): Counter | undefined =>
       state.counters.find((c) => c.segmentId === arm.segmentId && c.variantId === arm.variantId);
     const rows: string[][] = [];

@@ -16,9 +16,6 @@ import { ApiClient } from '../cli/client';
 import { printRules, printSegment, printSegments } from '../cli/commands/profile';
 import { upload } from '../cli/commands/upload';
 import { sleep, table } from '../cli/output';
-import type { RunRecord } from '../functions/profile/runs';
-import type { Segment } from '../functions/profile/segments';
-import type { StoredRule } from '../functions/profile/store';
 import type { UploadRecord } from '../functions/profile/uploads';
 import { startLocal } from '../local/runtime';
 import { progress } from './lib/timing';
@@ -43,7 +40,7 @@ async function withSystem<T>(work: (client: ApiClient) => Promise<T>): Promise<T
 async function waitForRun(client: ApiClient, runId: string) {
   let last = '';
   for (;;) {
-    const run = await client.request<RunRecord>('GET', `profiles/runs/${runId}`);
+    const run = await client.run(runId);
     const line = `run ${run.status} / ${run.phase}: shards ${run.shardsDone ?? 0}/${run.shardCount ?? '?'} aggregated, ${run.shardsAssigned ?? 0} assigned`;
     if (line !== last) log(line);
     last = line;
@@ -80,14 +77,14 @@ async function onlineRetail() {
       `snapshot ${f.snapshotDate}; users ${f.users}, buyers ${f.buyers}; baskets ${f.baskets}; k ${f.k}; rules ${f.rules}`,
     );
     console.log(`silhouette by k: ${f.silhouette.map((s) => `${s.k}: ${s.silhouette}`).join(', ')}`);
-    const { segments } = await client.request<{ segments: Segment[] }>('GET', 'segments');
+    const { segments } = await client.segments();
     console.log('\n## Segments and personas');
     printSegments(segments);
     for (const segment of segments) printSegment(segment);
-    const { rules } = await client.request<{ rules: StoredRule[] }>('GET', 'rules?limit=10');
+    const { rules } = await client.rules({ limit: 10 });
     console.log('\n## Top rules');
     printRules(rules);
-    const profile = await client.request<Record<string, unknown>>('GET', 'profiles/17850');
+    const profile = await client.profile('17850');
     console.log('\n## Profile of customer 17850');
     console.log(
       JSON.stringify(

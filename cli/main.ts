@@ -1,15 +1,8 @@
 import { Command, Option } from 'commander';
-import type { GenerateResult } from '../functions/generate/core';
-import type { Decision } from '../functions/optimize/decision/decide';
-import type { Campaign, CampaignState } from '../functions/optimize/records';
-import type { Prediction } from '../functions/predict/core';
-import type { Segment } from '../functions/profile/segments';
-import type { StoredRule } from '../functions/profile/store';
 import { channels, goals, languages } from '../model/contract';
-import { ApiClient, ApiError } from './client';
+import { type ApiClient, ApiError, apiClient } from './client';
 import {
   createCampaign,
-  type OptimizationRecord,
   optimize,
   postFeedbackFile,
   printCampaign,
@@ -17,6 +10,7 @@ import {
   printGenerated,
 } from './commands/campaign';
 import { demoCommand } from './commands/demo';
+import { modelCommand } from './commands/model';
 import { printRules, printRun, printSegment, printSegments, profileRun } from './commands/profile';
 import { defaultPorts, start } from './commands/start';
 import { printUpload, upload } from './commands/upload';
@@ -40,7 +34,7 @@ function withApi(command: Command): Command {
 }
 
 function client(options: { api: string; token?: string; sigv4?: string }): ApiClient {
-  return new ApiClient({
+  return apiClient({
     url: options.api,
     token: options.token,
     sigv4: options.sigv4 ? { region: options.sigv4 } : undefined,
@@ -63,15 +57,15 @@ program
   .option('--data-dir <dir>', 'where data is kept between runs', '.tailor')
   .option('--in-memory', 'keep nothing after exit')
   .option('--no-schedules', 'do not fire the schedule rules')
+  .option(
+    '--model <name|file>',
+    'run a GGUF model in the model endpoint (a catalog name, a file in <data-dir>/models, or a path)',
+  )
   .action(start);
 
 withApi(program.command('health').description('check the API and the stores behind it')).action(
   async (options) => {
-    const health = await client(options).request<{
-      status: string;
-      version: string;
-      checks: Record<string, { ok: boolean; ms: number; error?: string }>;
-    }>('GET', 'health');
+    const health = await client(options).health();
     if (options.json) return console.log(JSON.stringify(health, null, 2));
     console.log(
       pairs([
@@ -105,10 +99,7 @@ withApi(
 
 withApi(program.command('upload-status <uploadId>').description('show an upload and its counts')).action(
   async (uploadId: string, options) => {
-    const status = await client(options).request<Parameters<typeof printUpload>[0]>(
-      'GET',
-      `uploads/${uploadId}`,
-    );
+    const status = await client(options).upload(uploadId);
     if (options.json) console.log(JSON.stringify(status, null, 2));
     else printUpload(status);
   },
@@ -127,10 +118,7 @@ withApi(
 });
 withApi(profile.command('status <runId>').description('show a profiling run')).action(
   async (runId: string, options) => {
-    const run = await client(options).request<Parameters<typeof printRun>[0]>(
-      'GET',
-      `profiles/runs/${runId}`,
-    );
+    const run = await client(options).run(runId);
     if (options.json) console.log(JSON.stringify(run, null, 2));
     else printRun(run);
   },
@@ -138,10 +126,7 @@ withApi(profile.command('status <runId>').description('show a profiling run')).a
 
 withApi(profile.command('get <userId>').description("show a user's profile")).action(
   async (userId: string, options) => {
-    const found = await client(options).request<Record<string, unknown>>(
-      'GET',
-      `profiles/${encodeURIComponent(userId)}`,
-    );
+    const found = await client(options).profile(userId);
     console.log(JSON.stringify(found, null, 2));
   },
 );
@@ -151,10 +136,10 @@ withApi(
 ).action(async (segmentId: string | undefined, options) => {
   const api = client(options);
   if (segmentId) {
-    const segment = await api.request<Segment>('GET', `segments/${encodeURIComponent(segmentId)}`);
+    const segment = await api.segment(segmentId);
     return options.json ? console.log(JSON.stringify(segment, null, 2)) : printSegment(segment);
   }
-  const { segments } = await api.request<{ segments: Segment[] }>('GET', 'segments');
+  const { segments } = await api.segments();
   if (options.json) console.log(JSON.stringify(segments, null, 2));
   else printSegments(segments);
 });
@@ -166,11 +151,7 @@ withApi(
     .option('--product <productId>', 'only rules for this product')
     .option('--limit <n>', 'how many', '20'),
 ).action(async (options) => {
-  const query = new URLSearchParams({
-    limit: options.limit,
-    ...(options.product ? { productId: options.product } : {}),
-  });
-  const { rules } = await client(options).request<{ rules: StoredRule[] }>('GET', `rules?${query}`);
+  const { rules } = await client(options).rules({ limit: Number(options.limit), productId: options.product });
   if (options.json) console.log(JSON.stringify(rules, null, 2));
   else printRules(rules);
 });
@@ -187,10 +168,7 @@ withApi(
     .addOption(new Option('--goal <goal>').choices(goals).default('recommendation'))
     .addOption(new Option('--language <language>').choices(languages).default('en')),
 ).action(async (options) => {
-  const result = await client(options).request<{
-    audience: { segmentId: string; tier: string | null };
-    predictions: Prediction[];
-  }>('POST', 'predict', {
+  const result = await client(options).predict({
     userId: options.user,
     segmentId: options.segment,
     variants: [
@@ -241,7 +219,7 @@ withApi(
     .option('--variants <n>', 'how many variants', '3')
     .option('--seed <n>', 'fix the sampling for reproducible copy'),
 ).action(async (options) => {
-  const result = await client(options).request<GenerateResult>('POST', 'generate', {
+  const result = await client(options).generate({
     productIds: options.products,
     userId: options.user,
     segmentId: options.segment,
@@ -317,20 +295,14 @@ withApi(
 withApi(
   campaign.command('list').description('recent campaigns').option('--limit <n>', 'how many', '20'),
 ).action(async (options) => {
-  const { campaigns } = await client(options).request<{ campaigns: Campaign[] }>(
-    'GET',
-    `campaigns?limit=${Number(options.limit)}`,
-  );
+  const { campaigns } = await client(options).campaigns(Number(options.limit));
   if (options.json) console.log(JSON.stringify(campaigns, null, 2));
   else printCampaigns(campaigns);
 });
 withApi(
   campaign.command('get <campaignId>').description('a campaign: variants, predictions, counts, posteriors'),
 ).action(async (campaignId: string, options) => {
-  const state = await client(options).request<CampaignState>(
-    'GET',
-    `campaigns/${encodeURIComponent(campaignId)}`,
-  );
+  const state = await client(options).campaign(campaignId);
   if (options.json) console.log(JSON.stringify(state, null, 2));
   else printCampaign(state);
 });
@@ -339,10 +311,7 @@ withApi(
     .command('decide <campaignId> <userId>')
     .description('which variant to send this user now (records an impression)'),
 ).action(async (campaignId: string, userId: string, options) => {
-  const decision = await client(options).request<Decision>(
-    'GET',
-    `campaigns/${encodeURIComponent(campaignId)}/decision?userId=${encodeURIComponent(userId)}`,
-  );
+  const decision = await client(options).decision(campaignId, { userId });
   if (options.json) return console.log(JSON.stringify(decision, null, 2));
   const d = decision as Record<string, unknown>;
   console.log(
@@ -356,10 +325,7 @@ withApi(
 withApi(
   campaign.command('report <campaignId>').description("the campaign's latest report (Markdown)"),
 ).action(async (campaignId: string, options) => {
-  const report = await client(options).request<{ key: string; markdown: string }>(
-    'GET',
-    `campaigns/${encodeURIComponent(campaignId)}/report`,
-  );
+  const report = await client(options).report(campaignId);
   if (options.json) console.log(JSON.stringify(report, null, 2));
   else console.log(`${report.markdown}\n\n(report and charts in the data bucket under ${report.key})`);
 });
@@ -395,12 +361,13 @@ withApi(
 });
 withApi(optimizeCommand.command('status <runId>').description('show a re-optimization run')).action(
   async (runId: string, options) => {
-    const run = await client(options).request<OptimizationRecord>('GET', `optimize/runs/${runId}`);
+    const run = await client(options).optimization(runId);
     console.log(JSON.stringify(run, null, 2));
   },
 );
 
 demoCommand(program);
+modelCommand(program);
 
 program.parseAsync(process.argv).catch((error: Error) => {
   if (error instanceof ApiError) {

@@ -60,6 +60,8 @@ const notBuiltPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"
 export interface LocalHttpApiOptions {
   /** The built console served at `/`; default `console/dist` of the repository. */
   readonly consoleDir?: string;
+  /** Where the local system keeps its data, reported in `/config.json` for local tools (`tailor demo`). */
+  readonly local?: { readonly s3: string; readonly bucket: string };
 }
 
 /**
@@ -79,7 +81,9 @@ export class LocalHttpApi {
     options: LocalHttpApiOptions = {},
   ) {
     this.consoleDir = resolve(options.consoleDir ?? defaultConsoleDir());
+    this.local = options.local;
   }
+  private readonly local: LocalHttpApiOptions['local'];
 
   async listen(host: string, port: number): Promise<string> {
     this.server = createServer((req, res) => {
@@ -164,7 +168,12 @@ export class LocalHttpApi {
       return true;
     };
     if (url.pathname === '/config.json') {
-      return send(200, contentTypes['.json']!, JSON.stringify({ apiUrl: '', auth: 'none' }), 'no-store');
+      return send(
+        200,
+        contentTypes['.json']!,
+        JSON.stringify({ apiUrl: '', auth: 'none', local: this.local }),
+        'no-store',
+      );
     }
     const file = await this.consoleFile(url.pathname);
     if (file) {

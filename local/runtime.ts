@@ -175,7 +175,8 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalSyste
 
     // The SageMaker-protocol model server with the embedded generator.
     // The backend behind the local endpoint: embedded by default, or an LLM server you run
-    // (TAILOR_MODEL_BACKEND=openai|llamacpp with TAILOR_MODEL_URL, TAILOR_MODEL_NAME).
+    // (TAILOR_MODEL_BACKEND=openai|llamacpp with TAILOR_MODEL_URL, TAILOR_MODEL_NAME), or a GGUF
+    // model in-process (TAILOR_MODEL_BACKEND=gguf, TAILOR_MODEL_PATH).
     const backend = options.modelBackend ?? backendFromConfig(process.env);
     const model = await startModelServer({
       host,
@@ -268,7 +269,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalSyste
     });
 
     // The HTTP API last: once it answers, everything behind it is ready.
-    const api = new LocalHttpApi(functions, log);
+    const api = new LocalHttpApi(functions, log, { local: { s3: s3Url, bucket } });
     const apiUrl = await api.listen(host, ports.api);
     cleanups.push(() => api.close());
     // Tracked links are written under the API's URL, known once it listens.

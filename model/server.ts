@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TailorError } from '../core/errors';
-import type { GenerationBackend } from './backend';
+import { type GenerationBackend, ModelBusyError } from './backend';
 import { type ChatResponse, chatRequestSchema, modelContentType } from './contract';
 
 export type { GenerationBackend } from './backend';
@@ -60,6 +60,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
   const accountId = options.accountId ?? '000000000000';
   const region = options.region ?? 'us-east-1';
 
+  await backend.load?.();
   const server = createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
       if (!res.headersSent) sendError(res, 500, 'InternalFailure', { message: (error as Error).message });
@@ -112,24 +113,31 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     sendError(res, 404, 'UnknownOperationException', { message: `no operation at ${req.method} ${path}` });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    await backend.close?.();
+    throw error;
+  }
   const bound = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${bound}`,
     port: bound,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         // The SDK keeps sockets alive; without this, close waits for them to time out.
         server.closeAllConnections();
-      }),
+      });
+      await backend.close?.();
+    },
   };
 }
 
@@ -168,6 +176,7 @@ async function invokeContainer(
   try {
     response = await backend.complete(request.data);
   } catch (error) {
+    if (error instanceof ModelBusyError) return tgiError(429, error.message, 'overloaded');
     if (error instanceof TailorError && error.statusCode < 500) {
       return tgiError(422, error.message, 'validation');
     }

@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { SingleBar } from 'cli-progress';
 import type { GenerateResult } from '../../functions/generate/core';
 import { armPosterior, posteriorInterval } from '../../functions/optimize/posterior';
-import type { Campaign, CampaignState } from '../../functions/optimize/records';
+import { type Campaign, type CampaignState, CONTROL } from '../../functions/optimize/records';
 import type { CampaignSpec } from '../../functions/optimize/schema';
+import type { BodyOf, ResponseOf } from '../../functions/shared/contract';
 import type { ApiClient } from '../client';
 import { pairs, sleep, table } from '../output';
 
@@ -34,7 +35,7 @@ export async function createCampaign(
   spec: Partial<CampaignSpec>,
   options: { wait: boolean; timeout: string; quiet?: boolean },
 ): Promise<CampaignState | Campaign> {
-  const campaign = await client.request<Campaign>('POST', 'campaigns', spec);
+  const campaign = await client.createCampaign(spec as BodyOf<'POST /campaigns'>);
   if (!options.quiet)
     console.log(`campaign ${campaign.campaignId} created; generating and predicting variants`);
   if (!options.wait) return campaign;
@@ -43,7 +44,7 @@ export async function createCampaign(
     : new SingleBar({ format: 'campaign [{bar}] {value}/{total} segments  {status}', hideCursor: true });
   bar?.start(1, 0, { status: 'creating' });
   const state = await poll(
-    () => client.request<CampaignState>('GET', `campaigns/${campaign.campaignId}`),
+    () => client.campaign(campaign.campaignId),
     (s) => s.campaign.status !== 'creating',
     Number(options.timeout),
     `check with: tailor campaign get ${campaign.campaignId}`,
@@ -79,21 +80,46 @@ export function printCampaign(state: CampaignState): void {
     ]),
   );
   const counters = new Map(state.counters.map((c) => [`${c.segmentId}#${c.variantId}`, c]));
+  const perSend = (c: { sends: number; conversions: number } | undefined) =>
+    c && c.sends > 0 ? c.conversions / c.sends : undefined;
+  const points = (x: number) => `${x >= 0 ? '+' : '−'}${(Math.abs(x) * 100).toFixed(2)} pp`;
+  // The control receives no message: it has no click rate or posterior of the objective, only
+  // its conversions per held-out user, the baseline of every message's uplift.
   const rows = state.variants
     .slice()
     .sort((a, b) => a.segmentId.localeCompare(b.segmentId) || a.kind.localeCompare(b.kind))
     .map((v) => {
       const c = counters.get(`${v.segmentId}#${v.variantId}`);
+      const rate = perSend(c);
+      if (v.kind === 'control') {
+        return [
+          v.segmentId,
+          '(control: no message)',
+          `${v.kind}${v.status === 'stopped' ? ' (stopped)' : ''}`,
+          '',
+          c?.sends ?? 0,
+          '–',
+          c?.conversions ?? 0,
+          '–',
+          rate === undefined ? '' : `${pct(rate)} without a message`,
+        ];
+      }
       const interval = c ? posteriorInterval(armPosterior(v, c, spec.objective)) : undefined;
+      const baseline = perSend(counters.get(`${v.segmentId}#${CONTROL}`));
       return [
         v.segmentId,
-        v.kind === 'control' ? '(control: no message)' : short(v.headline),
+        short(v.headline),
         `${v.kind}${v.status === 'stopped' ? ' (stopped)' : ''}`,
         v.prediction ? pct(v.prediction.ctr.p) : '',
         c?.sends ?? 0,
         c?.clicks ?? 0,
         c?.conversions ?? 0,
         interval ? `${pct(interval.mean)} [${pct(interval.low)}, ${pct(interval.high)}]` : '',
+        rate === undefined
+          ? ''
+          : baseline === undefined
+            ? pct(rate)
+            : `${pct(rate)} (${points(rate - baseline)})`,
       ];
     });
   console.log(
@@ -107,6 +133,7 @@ export function printCampaign(state: CampaignState): void {
         'clicks',
         'conversions',
         `posterior ${spec.objective} rate`,
+        'conversions per send (uplift vs control)',
       ],
       rows,
     ),
@@ -136,11 +163,9 @@ export async function postFeedbackFile(
         .map((line) => JSON.parse(line) as unknown);
   const totals = { accepted: 0, duplicates: 0, rejected: 0, unknown: 0 };
   for (let i = 0; i < events.length; i += 500) {
-    const result = await client.request<{ accepted: number; duplicates: number; rejected: unknown[] }>(
-      'POST',
-      'feedback',
-      { events: events.slice(i, i + 500) },
-    );
+    const result = await client.feedback({
+      events: events.slice(i, i + 500) as BodyOf<'POST /feedback'>['events'],
+    });
     totals.accepted += result.accepted;
     totals.duplicates += result.duplicates;
     totals.rejected += result.rejected.length;
@@ -149,27 +174,20 @@ export async function postFeedbackFile(
 }
 
 /** An optimization run record, as `GET /optimize/runs/{id}` answers. */
-export interface OptimizationRecord {
-  runId: string;
-  status: string;
-  trigger?: string;
-  startedAt?: string;
-  finishedAt?: string;
-  summary?: Record<string, unknown>;
-  error?: unknown;
-}
+export type OptimizationRecord = ResponseOf<'GET /optimize/runs/{id}'>;
 
 /** `tailor optimize`: start a re-optimization and follow it. */
 export async function optimize(
   client: ApiClient,
-  body: { campaignIds?: string[]; breed: boolean },
+  // `preferences`: export thresholds for this run; a service that does not read them yet ignores them.
+  body: BodyOf<'POST /optimize/runs'> & { preferences?: { minSends: number; minProbability: number } },
   options: { wait: boolean; timeout: string; quiet?: boolean },
 ): Promise<OptimizationRecord> {
-  const run = await client.request<OptimizationRecord>('POST', 'optimize/runs', body);
+  const run = await client.startOptimize(body);
   if (!options.quiet) console.log(`re-optimization ${run.runId} started`);
   if (!options.wait) return run;
   const done = await poll(
-    () => client.request<OptimizationRecord>('GET', `optimize/runs/${run.runId}`),
+    () => client.optimization(run.runId),
     (r) => r.status !== 'running',
     Number(options.timeout),
     `check with: tailor optimize status ${run.runId}`,

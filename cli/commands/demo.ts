@@ -32,12 +32,11 @@ import { maxFeedbackBatch } from '../../functions/optimize/schema';
 import type { RetrainOutcome } from '../../functions/predict/retrain';
 import { categoryOfDescription, nonProduct } from '../../functions/profile/categories';
 import type { RunRecord } from '../../functions/profile/runs';
-import type { Segment } from '../../functions/profile/segments';
-import type { StoredRule } from '../../functions/profile/store';
-import { ApiClient } from '../client';
+import { type ApiClient, apiClient } from '../client';
 import { pairs, table } from '../output';
 import { createCampaign, type OptimizationRecord, optimize, printCampaign } from './campaign';
 import { followRun, printRules, printSegments, profileRun } from './profile';
+import { defaultPorts } from './start';
 import { upload } from './upload';
 
 // ---------------------------------------------------------------------------------------------
@@ -319,11 +318,7 @@ async function runRound(client: ApiClient, campaignId: string, o: RoundOptions):
     buffer = [];
     if (batch.length === 0) return;
     posting = posting.then(async () => {
-      const result = await client.request<{ accepted: number; duplicates: number; rejected: unknown[] }>(
-        'POST',
-        'feedback',
-        { events: batch },
-      );
+      const result = await client.feedback({ events: batch });
       feedback.accepted += result.accepted;
       feedback.duplicates += result.duplicates;
       feedback.rejected += result.rejected.length;
@@ -346,10 +341,7 @@ async function runRound(client: ApiClient, campaignId: string, o: RoundOptions):
       const random = mulberry32(hash32(o.seed, 'decision', o.round, i));
       const userId = o.users[Math.floor(random() * o.users.length)]!;
       const at = new Date(o.from + Math.round(i * step)).toISOString();
-      const decision = await client.request<Decision>(
-        'GET',
-        `campaigns/${encodeURIComponent(campaignId)}/decision?userId=${encodeURIComponent(userId)}&at=${at}`,
-      );
+      const decision = await client.decision(campaignId, { userId, at });
       reasons.set(decision.reason, (reasons.get(decision.reason) ?? 0) + 1);
       const outcome = simulateOutcome(decision, o.truth, random);
       if ('impressionId' in decision) {
@@ -584,7 +576,9 @@ function printChanges(
   }
   if (summary.export) {
     console.log(
-      `  preference pairs exported for fine-tuning: ${summary.export.pairs ?? 0}${summary.export.key ? ` (${summary.export.key})` : ''}`,
+      `  preference pairs exported for fine-tuning: ${summary.export.pairs ?? 0}${summary.export.key ? ` (${summary.export.key})` : ''}` +
+        ` (demo thresholds: ≥ ${demoPreferenceThresholds.minSends} sends a side, ` +
+        `P(chosen beats rejected) ≥ ${demoPreferenceThresholds.minProbability})`,
     );
   }
 }
@@ -668,7 +662,33 @@ async function saveReport(
 // The command
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The local system `npm start` runs on the default port, when one answers: its API is healthy
+ * and its `/config.json` names its S3 endpoint and bucket (only the local HTTP API does).
+ */
+async function runningLocalSystem(): Promise<{ apiUrl: string; s3: string; bucket: string } | undefined> {
+  const apiUrl = `http://127.0.0.1:${defaultPorts.api}`;
+  try {
+    const get = (p: string) => fetch(`${apiUrl}${p}`, { signal: AbortSignal.timeout(2000) });
+    const health = await get('/health');
+    if (!health.ok) return undefined;
+    const config = (await (await get('/config.json')).json()) as { local?: { s3?: string; bucket?: string } };
+    const { s3, bucket } = config.local ?? {};
+    return s3 && bucket ? { apiUrl, s3, bucket } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The demo's own thresholds for the preference-pair export (the service's defaults, 200 sends a
+ * side and P ≥ 0.9, are for real traffic; the demo's few thousand decisions spread over a dozen
+ * arms would never reach them). Sent in the re-optimization's run input.
+ */
+export const demoPreferenceThresholds = { minSends: 50, minProbability: 0.8 } as const;
+
 export interface DemoOptions {
+  readonly fresh?: boolean;
   readonly api?: string;
   readonly s3?: string;
   readonly bucket?: string;
@@ -707,8 +727,18 @@ export async function demo(options: DemoOptions): Promise<void> {
   };
   try {
     heading(1, steps, 'The system');
+    const running = options.api || options.fresh ? undefined : await runningLocalSystem();
     if (options.api) {
       console.log(`using the running system at ${options.api}`);
+    } else if (running) {
+      console.log(
+        pairs([
+          ['using the local system at', running.apiUrl],
+          ['S3 (s3rver)', `${running.s3}  bucket ${running.bucket}`],
+          ['watch it in the console', `${running.apiUrl}/`],
+        ]),
+      );
+      console.log('  (a system answered on the default port; --fresh starts a throw-away one instead)');
     } else {
       const { startLocal } = await import('../../local/runtime');
       const t = performance.now();
@@ -727,12 +757,14 @@ export async function demo(options: DemoOptions): Promise<void> {
       );
       console.log(`  While the demo runs:  curl ${system.apiUrl}/health`);
     }
-    const client = new ApiClient({ url: options.api ?? system!.apiUrl });
+    const client = apiClient({ url: options.api ?? running?.apiUrl ?? system!.apiUrl });
     const s3 = system
       ? { endpoint: system.endpoints.s3, bucket: system.bucket }
-      : options.s3 && options.bucket
-        ? { endpoint: options.s3, bucket: options.bucket }
-        : undefined;
+      : running
+        ? { endpoint: running.s3, bucket: running.bucket }
+        : options.s3 && options.bucket
+          ? { endpoint: options.s3, bucket: options.bucket }
+          : undefined;
 
     heading(2, steps, 'Ingest the sample');
     const sample = await readSample(options.sample);
@@ -761,9 +793,9 @@ export async function demo(options: DemoOptions): Promise<void> {
       run = await profileRun(client, { wait: true, timeout: '600' });
     }
     if (run.status !== 'succeeded') throw new Error(`profiling run ${run.runId} ${run.status}: ${run.error}`);
-    const { segments } = await client.request<{ segments: Segment[] }>('GET', 'segments');
+    const { segments } = await client.segments();
     printSegments(segments);
-    const { rules } = await client.request<{ rules: StoredRule[] }>('GET', 'rules?limit=3');
+    const { rules } = await client.rules({ limit: 3 });
     if (rules.length > 0) printRules(rules);
     console.log(`  profiled in ${seconds(t)}`);
 
@@ -840,16 +872,13 @@ export async function demo(options: DemoOptions): Promise<void> {
     t = performance.now();
     const reoptimized = await optimize(
       client,
-      { campaignIds: [campaignId], breed: true },
+      { campaignIds: [campaignId], breed: true, preferences: demoPreferenceThresholds },
       {
         wait: true,
         timeout: '600',
       },
     );
-    const afterFirst = await client.request<CampaignState>(
-      'GET',
-      `campaigns/${encodeURIComponent(campaignId)}`,
-    );
+    const afterFirst = await client.campaign(campaignId);
     truth = groundTruth(seed, afterFirst.variants);
     printChanges(created, afterFirst, reoptimized, truth);
     console.log(`  re-optimized in ${seconds(t)}`);
@@ -886,13 +915,13 @@ export async function demo(options: DemoOptions): Promise<void> {
     // A last re-optimization (no breeding) records round 2 and writes the report with its charts.
     const final = await optimize(
       client,
-      { campaignIds: [campaignId], breed: false },
+      { campaignIds: [campaignId], breed: false, preferences: demoPreferenceThresholds },
       {
         wait: true,
         timeout: '600',
       },
     );
-    const state = await client.request<CampaignState>('GET', `campaigns/${encodeURIComponent(campaignId)}`);
+    const state = await client.campaign(campaignId);
     printCampaign(state);
     const key = state.campaign.reportKey ?? `${campaignReportPrefix(campaignId)}report.md`;
     const saved = await saveReport(path.resolve(options.out), state, s3);
@@ -922,7 +951,11 @@ export function demoCommand(program: Command): void {
     .description(
       'the whole loop on a bundled sample: ingest, profile, campaign, simulated feedback, re-optimize, report',
     )
-    .option('--api <url>', 'use this running system instead of starting one in-process')
+    .option(
+      '--api <url>',
+      'use this running system (default: the local one on port 3000 when it answers, else one started in-process)',
+    )
+    .option('--fresh', 'start a throw-away in-process system even when a local one is running')
     .option('--s3 <url>', 'with --api: the S3 endpoint (s3rver) to read the report from')
     .option('--bucket <name>', 'with --api and --s3: the data bucket')
     .option('--sample <file>', 'the invoice lines to upload (UCI Online Retail columns)', defaultSample)

@@ -12,7 +12,7 @@ export async function profileRun(
   client: ApiClient,
   options: { wait: boolean; timeout: string },
 ): Promise<RunRecord> {
-  const run = await client.request<RunRecord>('POST', 'profiles/runs', {});
+  const run = await client.startRun();
   console.log(`profiling run ${run.runId} started`);
   if (!options.wait) return run;
   return followRun(client, run.runId, Number(options.timeout));
@@ -32,7 +32,7 @@ export async function followRun(
   const deadline = Date.now() + timeoutSeconds * 1000;
   let run: RunRecord;
   for (;;) {
-    run = await client.request<RunRecord>('GET', `profiles/runs/${runId}`);
+    run = await client.run(runId);
     bar.setTotal(Math.max(1, 2 * (run.shardCount ?? 0)));
     bar.update((run.shardsDone ?? 0) + (run.shardsAssigned ?? 0), { phase: run.phase ?? run.status });
     if (run.status === 'succeeded' || run.status === 'failed') break;

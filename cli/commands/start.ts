@@ -1,6 +1,10 @@
+import path from 'node:path';
+import { ConfigurationError } from '../../core/errors';
 import { dynamoEngineFromEnv, dynamoEngineNames } from '../../local/dynamodb';
 import { PortInUseError } from '../../local/net';
 import { defaultPorts, startLocal } from '../../local/runtime';
+import { backendFromConfig } from '../../model/backends';
+import { defaultModelsDir } from '../../model/catalog';
 import { pairs } from '../output';
 
 export interface StartOptions {
@@ -15,6 +19,8 @@ export interface StartOptions {
   inMemory?: boolean;
   schedules: boolean;
   verbose?: boolean;
+  /** A GGUF model for the model endpoint (sets TAILOR_MODEL_BACKEND=gguf). */
+  model?: string;
 }
 
 /** `tailor start`: the whole system on this machine, until Ctrl-C. */
@@ -28,7 +34,17 @@ export async function start(options: StartOptions): Promise<void> {
   };
   let system: Awaited<ReturnType<typeof startLocal>>;
   try {
+    // The model backend: TAILOR_MODEL_* settings, or the --model flag; a GGUF model is looked
+    // for in <data dir>/models unless TAILOR_MODELS_DIR says otherwise.
+    const modelBackend = backendFromConfig({
+      TAILOR_MODELS_DIR: defaultModelsDir(path.resolve(options.dataDir)),
+      ...process.env,
+      ...(options.model ? { TAILOR_MODEL_BACKEND: 'gguf', TAILOR_MODEL_PATH: options.model } : {}),
+    });
+    // A model is loaded before the emulators start, so a bad file stops the start at once.
+    await modelBackend.load?.();
     system = await startLocal({
+      modelBackend,
       host: options.host,
       inMemory: options.inMemory,
       dynamodb: dynamoEngineFromEnv({ TAILOR_DYNAMODB: options.dynamodb ?? process.env['TAILOR_DYNAMODB'] }),
@@ -44,7 +60,9 @@ export async function start(options: StartOptions): Promise<void> {
       log: (line) => console.log(`  ${new Date().toISOString().slice(11, 19)} ${line}`),
     });
   } catch (error) {
+    // A setting or a model file that cannot be used: one line, no stack.
     if (
+      error instanceof ConfigurationError ||
       error instanceof PortInUseError ||
       /is taken|DynamoDB Local|TAILOR_DYNAMODB/.test((error as Error).message)
     ) {

@@ -2,25 +2,11 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { SingleBar } from 'cli-progress';
+import type { BodyOf, ResponseOf } from '../../functions/shared/contract';
 import type { ApiClient } from '../client';
 import { pairs, sleep } from '../output';
 
-interface UploadTicket {
-  uploadId: string;
-  uploadUrl: string;
-  key: string;
-}
-interface UploadStatus {
-  uploadId: string;
-  status: string;
-  rowsRead?: number;
-  accepted?: number;
-  rejected?: number;
-  duplicates?: number;
-  rejectionReportKey?: string;
-  duplicateOf?: string;
-  error?: string;
-}
+type UploadStatus = ResponseOf<'GET /uploads/{id}'>;
 
 /** `tailor upload FILE`: ask for an upload URL, PUT the file with a progress bar, follow ingestion. */
 export async function upload(
@@ -34,9 +20,9 @@ export async function upload(
     options.mapping && /\.json$/i.test(options.mapping) && existsSync(options.mapping)
       ? JSON.parse(readFileSync(options.mapping, 'utf8'))
       : options.mapping;
-  const ticket = await client.request<UploadTicket>('POST', 'uploads', {
+  const ticket = await client.createUpload({
     fileName: path.basename(file),
-    kind: options.kind,
+    kind: options.kind as BodyOf<'POST /uploads'>['kind'],
     mapping,
   });
   const bar = new SingleBar({
@@ -66,7 +52,7 @@ export async function upload(
   rows.start(1, 0, { status: 'waiting', rowsRead: 0 });
   let status: UploadStatus;
   for (;;) {
-    status = await client.request<UploadStatus>('GET', `uploads/${ticket.uploadId}`);
+    status = await client.upload(ticket.uploadId);
     rows.update(0, { status: status.status, rowsRead: status.rowsRead ?? 0 });
     if (['succeeded', 'failed', 'duplicate'].includes(status.status)) break;
     if (Date.now() > deadline) {

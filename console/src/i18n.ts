@@ -286,7 +286,8 @@ const en = {
     method: 'Method',
     probabilityBest: 'P(best)',
     expectedLoss: 'Expected loss',
-    verdictLive: 'Computed in the console from the current counters with the API’s A/B kernel.',
+    verdictLive:
+      'Computed by the API from the current counters, as the next re-optimization would record it.',
     verdictRecorded: (at: string) => `Recorded by re-optimization ${at}.`,
     challengers: 'Challengers bred',
     challengersNone: 'No challengers yet.',
@@ -305,6 +306,9 @@ const en = {
     interval95: '95% interval',
     messagesComparison: 'Messages against each other',
     controlComparison: 'Messages against the no-send control (conversions per send)',
+    conversionRate: 'Conversions per send',
+    uplift: 'Uplift vs control',
+    controlMeasures: 'No message sent: measures conversions without a message',
     successes: 'Successes / trials',
     probabilityBeats: (ref: string) => `P(beats ${ref})`,
     pairs: 'Pairs',
@@ -608,7 +612,7 @@ const zh: Strings = {
     method: '方法',
     probabilityBest: '最优概率',
     expectedLoss: '期望损失',
-    verdictLive: '由控制台根据当前计数，使用 API 的 A/B 算法计算。',
+    verdictLive: '由 API 根据当前计数计算，与下一次重新优化将记录的结论相同。',
     verdictRecorded: (at: string) => `由重新优化记录于 ${at}。`,
     challengers: '已培育的挑战者',
     challengersNone: '暂无挑战者。',
@@ -627,6 +631,9 @@ const zh: Strings = {
     interval95: '95% 区间',
     messagesComparison: '各文案之间的比较',
     controlComparison: '文案与不发送对照组的比较（每次发送的转化）',
+    conversionRate: '每次发送的转化率',
+    uplift: '相对对照组的提升',
+    controlMeasures: '未发送消息：衡量不发消息时的转化',
     successes: '成功 / 试验',
     probabilityBeats: (ref: string) => `优于 ${ref} 的概率`,
     pairs: '偏好对',
@@ -686,6 +693,11 @@ export function formatters(lang: Lang) {
     /** Month, day and time to the second: chart axes whose points can be minutes apart. */
     stamp: (iso: string | undefined) => (valid(iso) ? stamp.format(new Date(iso as string)) : '–'),
     date: (iso: string | undefined) => (valid(iso) ? date.format(new Date(iso as string)) : '–'),
+    /** A difference of two rates, in percentage points with its sign. */
+    points: (n: number | undefined | null) =>
+      n === undefined || n === null
+        ? '–'
+        : `${n > 0 ? '+' : n < 0 ? '−' : '±'}${decimal.format(Math.abs(n) * 100)} pp`,
     bytes,
   };
 }

@@ -7,7 +7,7 @@ import './styles.css';
 import type { ComponentType } from 'preact';
 import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { Api, type ConsoleConfig, loadConfig, session } from './api';
+import { type ConsoleConfig, consoleApi, loadConfig, session } from './api';
 import { dictionaries, formatters, initialLang, type Lang } from './i18n';
 import { Overview } from './pages/overview';
 import { type AppContext, Ctx, ErrorBox, Loading, useApp } from './ui';
@@ -133,7 +133,7 @@ function Shell({ config, lang, setLang }: { config: ConsoleConfig; lang: Lang; s
   const first = useRef(true);
   const app: AppContext = useMemo(
     () => ({
-      api: new Api(config),
+      api: consoleApi(config),
       lang,
       t: dictionaries[lang],
       fmt: formatters(lang),

@@ -1,63 +1,41 @@
 /**
- * The API's request and answer types, taken from the modules that define them: request bodies
- * are the zod schemas' input types, answers are the cores' return types. Only types are
- * imported here (erased at build); pages that validate before sending import the schemas.
+ * The API's request and answer types, named for the pages, all taken from the one API contract
+ * (`functions/shared/contract.ts`): requests are what its routes' schemas accept, answers what
+ * they return. Only types (erased at build); pages that validate before sending import the schemas.
  */
-import type { z } from 'zod';
-import type { GeneratedVariant, GenerateResult } from '../../functions/generate/core';
-import type { Check } from '../../functions/generate/guardrails';
-import type { Rendered } from '../../functions/generate/render';
-import type { generateBodySchema } from '../../functions/generate/schema';
-import type {
-  AllocationSnapshot,
-  Campaign,
-  CampaignState,
-  Counter,
-  Variant,
-} from '../../functions/optimize/records';
-import type { OptimizationRecord } from '../../functions/optimize/reoptimize/run';
-import type { Strategy } from '../../functions/optimize/reoptimize/strategies';
-import type { campaignBodySchema } from '../../functions/optimize/schema';
-import type { predict } from '../../functions/predict/core';
-import type { listModels } from '../../functions/predict/models';
-import type { ModelVersion } from '../../functions/predict/registry';
-import type { predictBodySchema } from '../../functions/predict/schema';
-import type { Health } from '../../functions/profile/health';
-import type { RunRecord } from '../../functions/profile/runs';
-import type { createUploadSchema } from '../../functions/profile/schema';
-import type { Segment } from '../../functions/profile/segments';
-import type { StoredRule } from '../../functions/profile/store';
-import type { createUpload, UploadRecord } from '../../functions/profile/uploads';
-import type { Channel, Goal, Language } from '../../model/contract';
+import type { BodyOf, LiveVerdicts, ResponseOf } from '../../functions/shared/contract';
 
-export type {
-  AllocationSnapshot,
-  Campaign,
-  CampaignState,
-  Channel,
-  Check,
-  Counter,
-  GeneratedVariant,
-  GenerateResult,
-  Goal,
-  Health,
-  Language,
-  ModelVersion,
-  OptimizationRecord,
-  Rendered,
-  RunRecord,
-  Segment,
-  StoredRule,
-  Strategy,
-  UploadRecord,
-  Variant,
-};
+export type Health = ResponseOf<'GET /health'>;
+export type UploadRecord = ResponseOf<'GET /uploads/{id}'>;
+export type CreateUploadBody = BodyOf<'POST /uploads'>;
+export type CreatedUpload = ResponseOf<'POST /uploads'>;
+export type RunRecord = ResponseOf<'GET /profiles/runs/{id}'>;
+export type Segment = ResponseOf<'GET /segments'>['segments'][number];
+export type Strategy = NonNullable<ResponseOf<'GET /segments/{id}'>['strategy']>;
+export type StoredRule = ResponseOf<'GET /rules'>['rules'][number];
 
-export type GenerateBody = z.input<typeof generateBodySchema>;
-export type PredictBody = z.input<typeof predictBodySchema>;
-export type CampaignBody = z.input<typeof campaignBodySchema>;
-export type CreateUploadBody = z.input<typeof createUploadSchema>;
-export type CreatedUpload = Awaited<ReturnType<typeof createUpload>>;
-export type PredictResult = Awaited<ReturnType<typeof predict>>;
+export type GenerateBody = BodyOf<'POST /generate'>;
+export type GenerateResult = ResponseOf<'POST /generate'>;
+export type GeneratedVariant = GenerateResult['variants'][number];
+export type Check = GeneratedVariant['checks'][number];
+export type Rendered = GeneratedVariant['rendered'];
+export type Channel = GenerateBody['channel'];
+export type Goal = GenerateBody['goal'];
+export type Language = GenerateBody['language'];
+
+export type PredictBody = BodyOf<'POST /predict'>;
+export type PredictResult = ResponseOf<'POST /predict'>;
 export type Prediction = PredictResult['predictions'][number];
-export type ModelsResult = Awaited<ReturnType<typeof listModels>>;
+export type ModelsResult = ResponseOf<'GET /models'>;
+export type ModelVersion = ModelsResult['models'][number]['versions'][number];
+
+export type CampaignBody = BodyOf<'POST /campaigns'>;
+export type Campaign = ResponseOf<'GET /campaigns'>['campaigns'][number];
+/** A campaign with its variants, counters, snapshots and the verdicts from its current counters. */
+export type CampaignState = ResponseOf<'GET /campaigns/{id}'>;
+export type Variant = CampaignState['variants'][number];
+export type Counter = CampaignState['counters'][number];
+export type AllocationSnapshot = CampaignState['snapshots'][number];
+export type SegmentVerdict = LiveVerdicts[string];
+export type Comparison = NonNullable<SegmentVerdict['messages']>;
+export type OptimizationRecord = ResponseOf<'GET /optimize/runs/{id}'>;

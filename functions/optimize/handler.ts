@@ -18,6 +18,7 @@ import { maxTokenLength } from './links/token';
 import { getOptimization, startOptimization } from './reoptimize/run';
 import { optimizeStepSchema } from './reoptimize/schema';
 import { optimizeStep } from './reoptimize/step';
+import { liveVerdicts } from './reoptimize/verdicts';
 import {
   campaignBodySchema,
   campaignListQuerySchema,
@@ -61,7 +62,10 @@ export const api = httpApi('optimize', {
   }),
   'GET /campaigns/{id}': defineRoute({
     params: idParamsSchema,
-    handle: async ({ params }) => ({ body: await w.campaignStore().getState(params.id) }),
+    handle: async ({ params }) => {
+      const state = await w.campaignStore().getState(params.id);
+      return { body: { ...state, live: liveVerdicts(state) } };
+    },
   }),
   'GET /campaigns/{id}/decision': defineRoute({
     params: idParamsSchema,

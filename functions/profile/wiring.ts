@@ -4,7 +4,7 @@ import { getStrategy } from '../optimize/reoptimize/strategies';
 import type { HttpResult } from '../shared/http';
 import { logger } from '../shared/logger';
 import type { EventPorts } from './events';
-import { checkHealth } from './health';
+import { checkHealth, type Health } from './health';
 import type { IngestPorts } from './ingest';
 import { type RunPorts, type RunTrigger, startProfilingRun } from './runs';
 
@@ -18,7 +18,7 @@ import { type RunPorts, type RunTrigger, startProfilingRun } from './runs';
 export const batchStatus = (taken: number, rejected: number) => (rejected > 0 && taken === 0 ? 400 : 200);
 
 /** `GET /health`: 200 when the bucket and the operations table answer, else 503. */
-export async function health(): Promise<HttpResult> {
+export async function health(): Promise<HttpResult<Health & { version: string }>> {
   const result = await checkHealth({ objects: objects(), operations: tables.operations() });
   return {
     statusCode: result.status === 'ok' ? 200 : 503,

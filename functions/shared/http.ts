@@ -3,8 +3,9 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { NotFoundError, TailorError, ValidationError } from '../../core/errors';
+import type { ResponseOf } from './contract';
 import { logger } from './logger';
-import { type ApiGroup, type RouteKeyOf, routes } from './routes';
+import { type ApiGroup, type RouteKey, type RouteKeyOf, routes } from './routes';
 import { parseWith } from './validation';
 
 /** What a route's use case sees: the validated body, query and path parameters. */
@@ -18,9 +19,9 @@ export interface HttpRequest<B, Q, P> {
 }
 
 /** A JSON answer (the default). */
-export interface JsonHttpResult {
+export interface JsonHttpResult<R = unknown> {
   readonly statusCode?: number;
-  readonly body: unknown;
+  readonly body: R;
   readonly headers?: Record<string, string>;
 }
 
@@ -29,7 +30,8 @@ export interface RawHttpResult {
   readonly response: ApiResult;
 }
 
-export type HttpResult = JsonHttpResult | RawHttpResult;
+/** A route's answer: JSON of its contract's type, or a raw answer (redirect, image, page). */
+export type HttpResult<R = unknown> = JsonHttpResult<R> | RawHttpResult;
 
 /** Headers that keep a tracked answer (a redirect, a pixel, a page about a token) out of every cache. */
 const noStore = { 'cache-control': 'no-store, max-age=0', 'referrer-policy': 'no-referrer' };
@@ -73,7 +75,7 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
+export interface RouteSpec<B = unknown, Q = unknown, P = unknown, R = unknown> {
   readonly body?: z.ZodType<B>;
   /**
    * The body is not read (`body` is undefined): for routes that browsers and mail clients post
@@ -82,13 +84,13 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
   readonly ignoreBody?: boolean;
   readonly query?: z.ZodType<Q>;
   readonly params?: z.ZodType<P>;
-  handle(request: HttpRequest<B, Q, P>): Promise<HttpResult>;
+  handle(request: HttpRequest<B, Q, P>): Promise<HttpResult<R>>;
 }
 
 /** Declare a route's validation and use case; the types of `handle`'s input follow the schemas. */
-export function defineRoute<B = undefined, Q = Record<string, never>, P = Record<string, never>>(
-  spec: RouteSpec<B, Q, P>,
-): RouteSpec<B, Q, P> {
+export function defineRoute<B = undefined, Q = Record<string, never>, P = Record<string, never>, R = unknown>(
+  spec: RouteSpec<B, Q, P, R>,
+): RouteSpec<B, Q, P, R> {
   return spec;
 }
 
@@ -132,12 +134,18 @@ function parseBody(event: ApiEvent): unknown {
 
 // biome-ignore lint/suspicious/noExplicitAny: a table of routes with heterogeneous schemas.
 type AnyRoute = RouteSpec<any, any, any>;
+/** A route whose answer is the one its contract names (`contract.ts`), checked by the compiler. */
+// biome-ignore lint/suspicious/noExplicitAny: the request's types come from the route's own schemas.
+type ContractRoute<K extends RouteKey> = RouteSpec<any, any, any, ResponseOf<K>>;
 
 /**
  * The HTTP function of one group: dispatches on API Gateway's `routeKey`, validates with the
  * route's schemas, and maps every error to the JSON error body in one place.
  */
-export function httpApi<G extends ApiGroup>(group: G, implementations: Record<RouteKeyOf<G>, AnyRoute>) {
+export function httpApi<G extends ApiGroup>(
+  group: G,
+  implementations: { [K in RouteKeyOf<G>]: ContractRoute<K> },
+) {
   const table = implementations as Record<string, AnyRoute>;
   const dispatch = async (event: ApiEvent, _context: Context): Promise<ApiResult> => {
     const routeKey = event.routeKey;

@@ -1,56 +1,14 @@
 import { useState } from 'preact/hooks';
-import { abVerdict } from '../../../functions/optimize/kernels/abtest';
 import { armCounts, posteriorInterval, segmentArms } from '../../../functions/optimize/posterior';
-import type { Comparison } from '../../../functions/optimize/records';
 import { CONTROL } from '../../../functions/optimize/records';
 import type { ExportResult } from '../../../functions/optimize/reoptimize/preferences';
-import type { CampaignState } from '../types';
+import type { CampaignState, Comparison } from '../types';
 import { Chart, type ChartOption, ErrorBox, Section, Show, Status, useApp, useLoad } from '../ui';
 
 /** The preference-pair export of the re-optimization run that recorded the verdicts, if it exported. */
 function exportOf(summary: unknown): ExportResult | undefined {
   const found = (summary as { export?: unknown } | undefined)?.export;
   return found && typeof found === 'object' && 'pairs' in found ? (found as ExportResult) : undefined;
-}
-
-/**
- * The verdict computed in the console from the current counters with the API's A/B kernel, as
- * the message comparison of a re-optimization would read (used until one is recorded).
- */
-function liveComparison(
-  arms: ReturnType<typeof segmentArms>,
-  objective: 'click' | 'conversion',
-): Comparison | null {
-  const messages = arms.filter((a) => a.variant.kind !== 'control');
-  if (messages.length < 2) return null;
-  try {
-    const counts = messages.map(({ variant, counter }) => ({
-      id: variant.variantId,
-      ...armCounts(counter, objective),
-    }));
-    const leader = [...counts].sort(
-      (a, b) => b.successes / (b.trials || 1) - a.successes / (a.trials || 1),
-    )[0];
-    const verdict = abVerdict(counts, { control: leader?.id ?? '', draws: 20_000 });
-    return {
-      method: verdict.method,
-      reference: leader?.id ?? '',
-      winner: verdict.winner,
-      exact: verdict.exact,
-      arms: verdict.variants.map((v) => ({
-        variantId: v.id,
-        trials: v.trials,
-        successes: v.successes,
-        mean: v.posteriorMean,
-        probabilityBest: v.probabilityBest,
-        expectedLoss: v.expectedLoss,
-        probabilityBeatsReference: v.probabilityBeatsControl,
-        status: v.status,
-      })),
-    };
-  } catch {
-    return null;
-  }
 }
 
 /** Variants, allocation over time, posteriors, cumulative successes vs control, verdict, challengers. */
@@ -102,6 +60,18 @@ function CampaignView({ state, reload }: { state: CampaignState; reload: () => v
     return v ? `${v.headline.slice(0, 24)}${v.headline.length > 24 ? '…' : ''}` : variantId;
   };
 
+  // The control received no message: it has no click rate or objective posterior, only its
+  // conversions per held-out user, the baseline every message's uplift is measured against.
+  const messageArms = arms.filter((a) => a.variant.kind !== 'control');
+  const controlCounter = counters.get(CONTROL);
+  const baseline =
+    controlCounter && controlCounter.sends > 0
+      ? controlCounter.conversions / controlCounter.sends
+      : undefined;
+  const conversionRate = (variantId: string) => {
+    const c = counters.get(variantId);
+    return c && c.sends > 0 ? c.conversions / c.sends : undefined;
+  };
   const allocation: ChartOption = {
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => fmt.pct(v) },
     legend: { top: 0, type: 'scroll' },
@@ -125,7 +95,7 @@ function CampaignView({ state, reload }: { state: CampaignState; reload: () => v
       data: [...series.map((s) => fmt.stamp(s.at)), fmt.stamp(campaign.updatedAt)],
     },
     yAxis: { type: 'value' },
-    series: arms.map(({ variant, counter }) => ({
+    series: (objective === 'click' ? messageArms : arms).map(({ variant, counter }) => ({
       name: nameOf(variant.variantId),
       type: 'line',
       lineStyle: variant.variantId === CONTROL ? { type: 'dashed', width: 3 } : undefined,
@@ -137,7 +107,7 @@ function CampaignView({ state, reload }: { state: CampaignState; reload: () => v
       ],
     })),
   };
-  const intervals = arms.map(({ variant, arm }) => ({ variant, interval: posteriorInterval(arm) }));
+  const intervals = messageArms.map(({ variant, arm }) => ({ variant, interval: posteriorInterval(arm) }));
   const posteriors: ChartOption = {
     tooltip: {
       trigger: 'item',
@@ -181,12 +151,15 @@ function CampaignView({ state, reload }: { state: CampaignState; reload: () => v
     ],
   };
 
+  // The verdict the last re-optimization recorded; until there is one, the API's verdict from the
+  // current counters (the same comparison code, never recomputed here).
   const recorded = campaign.verdicts?.segments[segmentId];
+  const verdict = recorded ?? state.live?.[segmentId];
   const comparisons: Array<{ title: string; comparison: Comparison }> = [];
-  const messages = recorded ? recorded.messages : liveComparison(arms, objective);
-  if (messages) comparisons.push({ title: t.campaigns.messagesComparison, comparison: messages });
-  if (recorded?.control)
-    comparisons.push({ title: t.campaigns.controlComparison, comparison: recorded.control });
+  if (verdict?.messages)
+    comparisons.push({ title: t.campaigns.messagesComparison, comparison: verdict.messages });
+  if (verdict?.control)
+    comparisons.push({ title: t.campaigns.controlComparison, comparison: verdict.control });
   const challengers = state.variants.filter((v) => v.kind === 'challenger' && v.segmentId === segmentId);
   const runId = campaign.verdicts?.runId;
   const optimization = useLoad(
@@ -198,7 +171,7 @@ function CampaignView({ state, reload }: { state: CampaignState; reload: () => v
   const reoptimize = async () => {
     setError(undefined);
     try {
-      let run = await api.startOptimize([campaign.campaignId]);
+      let run = await api.startOptimize({ campaignIds: [campaign.campaignId] });
       setNotice(t.campaigns.reoptimizeStarted(run.runId));
       setOptimizing(true);
       // Follow the run without blocking the page, then show what it recorded.
@@ -282,12 +255,19 @@ function CampaignView({ state, reload }: { state: CampaignState; reload: () => v
                     {t.campaigns.mean}
                   </th>
                   <th scope="col">{t.campaigns.interval95}</th>
+                  <th scope="col" class="num">
+                    {t.campaigns.conversionRate}
+                  </th>
+                  <th scope="col" class="num">
+                    {t.campaigns.uplift}
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {allVariants.map((v) => {
                   const c = counters.get(v.variantId);
                   const interval = intervals.find((i) => i.variant.variantId === v.variantId)?.interval;
+                  const rate = conversionRate(v.variantId);
                   return (
                     <tr key={v.variantId}>
                       <td>
@@ -304,12 +284,30 @@ function CampaignView({ state, reload }: { state: CampaignState; reload: () => v
                         <Status value={v.status} />
                       </td>
                       <td class="num">{fmt.int(c?.sends ?? 0)}</td>
-                      <td class="num">{fmt.int(c?.clicks ?? 0)}</td>
-                      <td class="num">{fmt.int(c?.conversions ?? 0)}</td>
-                      <td class="num">{interval ? fmt.finePct(interval.mean) : '–'}</td>
-                      <td>
-                        {interval ? `${fmt.finePct(interval.low)} – ${fmt.finePct(interval.high)}` : '–'}
-                      </td>
+                      {v.kind === 'control' ? (
+                        <>
+                          <td class="num">–</td>
+                          <td class="num">{fmt.int(c?.conversions ?? 0)}</td>
+                          <td colSpan={2} class="hint" data-testid="control-measures">
+                            {t.campaigns.controlMeasures}
+                          </td>
+                          <td class="num">{rate === undefined ? '–' : fmt.finePct(rate)}</td>
+                          <td class="num">–</td>
+                        </>
+                      ) : (
+                        <>
+                          <td class="num">{fmt.int(c?.clicks ?? 0)}</td>
+                          <td class="num">{fmt.int(c?.conversions ?? 0)}</td>
+                          <td class="num">{interval ? fmt.finePct(interval.mean) : '–'}</td>
+                          <td>
+                            {interval ? `${fmt.finePct(interval.low)} – ${fmt.finePct(interval.high)}` : '–'}
+                          </td>
+                          <td class="num">{rate === undefined ? '–' : fmt.finePct(rate)}</td>
+                          <td class="num">
+                            {rate === undefined || baseline === undefined ? '–' : fmt.points(rate - baseline)}
+                          </td>
+                        </>
+                      )}
                     </tr>
                   );
                 })}

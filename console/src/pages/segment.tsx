@@ -90,7 +90,7 @@ export default function SegmentPage({ params }: { params: string[] }) {
   const { api, t, lang, fmt } = useApp();
   const id = params[0] ?? '';
   const segment = useLoad(() => api.segment(id), [api, id]);
-  const rules = useLoad(() => api.rules(undefined, 10), [api]);
+  const rules = useLoad(() => api.rules({ limit: 10 }), [api]);
   const campaigns = useLoad(() => api.campaigns(200), [api]);
   return (
     <div class="page">

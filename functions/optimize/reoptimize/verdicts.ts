@@ -1,8 +1,16 @@
 /** A/B verdicts of a segment: the message variants against their leader, and each against the no-send control. */
+
+import { hash32 } from '../../../core/hash';
 import { type AbVerdict, abVerdict } from '../kernels/abtest';
-import { armCounts, type SegmentArm } from '../posterior';
-import { CONTROL, type Comparison, type Objective } from '../records';
-import type { OptimizeOptions } from './ports';
+import { armCounts, type SegmentArm, segmentArms } from '../posterior';
+import {
+  type CampaignState,
+  CONTROL,
+  type Comparison,
+  type Objective,
+  type SegmentVerdict,
+} from '../records';
+import { defaultOptimizeOptions, type OptimizeOptions } from './ports';
 
 export const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 export const fmt = (x: number) => (x < 0.0001 && x > 0 ? x.toExponential(2) : x.toFixed(4));
@@ -95,4 +103,32 @@ export function compareWithControl(
     'sending this variant converts more than sending nothing. Reported, not acted on here (the ' +
     `decision's uplift rule holds sends back when messages hurt). Figures: ${verdict.method}`;
   return comparison(verdict, method, CONTROL);
+}
+
+/**
+ * The verdicts the next re-optimization would record, from the current counters, with the same
+ * comparisons (`compareMessages`, `compareWithControl`): read-only (nothing stopped or stored),
+ * seeded by campaign and segment so the same counters give the same figures. `GET
+ * /campaigns/{id}` answers them as `live`, so no client recomputes a verdict.
+ */
+export function liveVerdicts(
+  state: CampaignState,
+  options: OptimizeOptions = defaultOptimizeOptions,
+): Record<string, SegmentVerdict> {
+  const objective = state.campaign.spec.objective;
+  const verdicts: Record<string, SegmentVerdict> = {};
+  for (const segmentId of [...new Set(state.variants.map((v) => v.segmentId))].sort()) {
+    const arms = segmentArms(state, segmentId);
+    const control = arms.find((a) => a.variant.kind === 'control');
+    const messages = arms.filter((a) => a.variant.kind !== 'control');
+    const seed = hash32('live', state.campaign.campaignId, segmentId);
+    verdicts[segmentId] = {
+      objective,
+      messages: messages.length >= 2 ? compareMessages(messages, objective, options, seed).comparison : null,
+      control:
+        control && messages.length > 0 ? compareWithControl(messages, control, options, seed + 1) : null,
+      stopped: [],
+    };
+  }
+  return verdicts;
 }

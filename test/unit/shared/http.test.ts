@@ -22,7 +22,8 @@ const api = httpApi('generate', {
     handle: async ({ body }) => {
       if (body?.name === 'missing') throw new NotFoundError('no such model');
       if (body?.name === 'boom') throw new Error('secret internals at /var/task/x.js:1');
-      return { body: { ok: true, name: body?.name } };
+      // A stand-in answer: this suite is about dispatch and errors, not the route's contract.
+      return { body: { ok: true, name: body?.name } as never };
     },
   }),
 });
