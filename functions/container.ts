@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { ConfigurationError } from '../core/errors';
 import { sagemakerModel, tableCatalog } from './generate/adapters';
 import type { CatalogPort, ModelPort } from './generate/core';
 import { ModelRegistry } from './predict/registry';
@@ -98,3 +101,37 @@ export const languageModel = port(
   (cfg, sdk): ModelPort =>
     sagemakerModel(sdk.sagemaker, { endpointName: requireSetting(cfg, 'MODEL_ENDPOINT_NAME') }),
 );
+
+/**
+ * The tracked-link key (HMAC of `/r/`, `/o/`, `/u/` tokens), read once per container: from
+ * the file in the local data folder (`LINK_KEY_FILE`), else the stateful stack's secret
+ * (`LINK_KEY_SECRET_ARN`). The key is the secret's text as UTF-8 bytes. A failed read is not
+ * kept, so the next request tries again.
+ */
+export const linkKey = port((cfg, sdk): (() => Promise<Uint8Array>) => {
+  let loaded: Promise<Uint8Array> | undefined;
+  const read = async (): Promise<Uint8Array> => {
+    let text: string | undefined;
+    if (cfg.LINK_KEY_FILE) {
+      text = await readFile(cfg.LINK_KEY_FILE, 'utf8');
+    } else if (cfg.LINK_KEY_SECRET_ARN) {
+      const secret = await sdk.secrets.send(new GetSecretValueCommand({ SecretId: cfg.LINK_KEY_SECRET_ARN }));
+      text = secret.SecretString;
+    } else {
+      throw new ConfigurationError('LINK_KEY_FILE or LINK_KEY_SECRET_ARN is not set for this function');
+    }
+    const key = Buffer.from((text ?? '').trim(), 'utf8');
+    if (key.length < 32) throw new ConfigurationError('the tracked-link key is shorter than 32 bytes');
+    return key;
+  };
+  return () => {
+    loaded ??= read().catch((error: unknown) => {
+      loaded = undefined;
+      throw error;
+    });
+    return loaded;
+  };
+});
+
+/** The API's public base URL: tracked links are written under it. */
+export const publicApiUrl = (): string => requireSetting(settings(), 'PUBLIC_API_URL');

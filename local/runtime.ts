@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import { newLinkKey } from '../functions/optimize/links/token';
 import { resetClients } from '../functions/shared/clients';
 import { resetConfig } from '../functions/shared/config';
 import type { GenerationBackend } from '../model/backend';
@@ -186,8 +187,11 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalSyste
     cleanups.push(() => model.close());
 
     // Point the SDK clients of every function at the emulators, by configuration only.
+    const { LINK_KEY_SECRET_ARN: _secret, ...functionEnv } = functions.environment();
     const env: Record<string, string> = {
-      ...functions.environment(),
+      ...functionEnv,
+      // The tracked-link key: the stateful stack's secret on AWS, a file of the data folder here.
+      LINK_KEY_FILE: localLinkKey(dataDir),
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
@@ -275,6 +279,9 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalSyste
     const api = new LocalHttpApi(functions, log, { local: { s3: s3Url, bucket } });
     const apiUrl = await api.listen(host, ports.api);
     cleanups.push(() => api.close());
+    // Tracked links are written under the API's URL, known once it listens.
+    process.env['PUBLIC_API_URL'] = apiUrl;
+    resetConfig();
 
     return {
       apiUrl,
@@ -296,6 +303,18 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalSyste
     await close();
     throw error;
   }
+}
+
+/**
+ * The data folder's tracked-link key (`link-key`): made on first start and kept, so links in
+ * messages already sent keep working across restarts. Returns the file's path.
+ */
+export function localLinkKey(dataDir: string): string {
+  const file = path.join(dataDir, 'link-key');
+  if (!existsSync(file) || readFileSync(file, 'utf8').trim().length < 32) {
+    writeFileSync(file, `${newLinkKey().toString('base64url')}\n`, { mode: 0o600 });
+  }
+  return file;
 }
 
 export { closeServer };

@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import { ConflictError } from '../../core/errors';
+import { ConflictError, NotFoundError } from '../../core/errors';
 import { tables, workflows } from '../container';
 import { idParamsSchema } from '../profile/schema';
 import { scheduledEventSchema } from '../shared/events';
-import { defineRoute, httpApi } from '../shared/http';
+import { binary, defineRoute, httpApi, page, redirect } from '../shared/http';
 import { logger } from '../shared/logger';
 import { defineStep, stepTask, task } from '../shared/steps';
 import { parseWith } from '../shared/validation';
@@ -12,6 +12,9 @@ import { campaignStepSchema } from './campaign/schema';
 import { campaignStep } from './campaign/step';
 import { decide } from './decision/decide';
 import { acceptFeedback } from './feedback/accept';
+import { followClick, followOpen, followUnsubscribe, pixelGif, unsubscribeTarget } from './links/follow';
+import { confirmPage, donePage, pageLanguage, unknownLinkPage } from './links/pages';
+import { maxTokenLength } from './links/token';
 import { getOptimization, startOptimization } from './reoptimize/run';
 import { optimizeStepSchema } from './reoptimize/schema';
 import { optimizeStep } from './reoptimize/step';
@@ -24,6 +27,23 @@ import {
   optimizeRunBodySchema,
 } from './schema';
 import * as w from './wiring';
+
+/** A tracked link's token (its signature is checked by the use case). */
+const tokenParams = z.object({ token: z.string().min(1).max(maxTokenLength) });
+const pageQuery = z.object({ lang: z.string().optional() });
+
+/** An unsubscribe page's answer: the page, or the unknown-link page (404) for a token that is not real. */
+async function linkPage(
+  language: 'en' | 'zh',
+  render: () => Promise<string>,
+): Promise<ReturnType<typeof page>> {
+  try {
+    return page(200, await render());
+  } catch (error) {
+    if (error instanceof NotFoundError) return page(404, unknownLinkPage(language));
+    throw error;
+  }
+}
 
 /** HTTP routes of the optimize group. */
 export const api = httpApi('optimize', {
@@ -51,7 +71,10 @@ export const api = httpApi('optimize', {
     params: idParamsSchema,
     query: decisionQuerySchema,
     handle: async ({ params, query }) => ({
-      body: await decide({ campaignId: params.id, userId: query.userId, at: query.at }, w.decisionPorts()),
+      body: await decide(
+        { campaignId: params.id, userId: query.userId, at: query.at },
+        await w.decisionPorts(),
+      ),
     }),
   }),
   'GET /campaigns/{id}/report': defineRoute({
@@ -79,6 +102,50 @@ export const api = httpApi('optimize', {
     handle: async ({ params }) => ({
       body: await getOptimization(params.id, tables.operations(), workflows.optimization()),
     }),
+  }),
+  // A click: counted once, then 302 to the campaign's own URL; a token that is not real is a
+  // 404 without Location (the JSON error).
+  'GET /r/{token}': defineRoute({
+    params: tokenParams,
+    handle: async ({ params }) => redirect((await followClick(params.token, await w.linkPorts())).location),
+  }),
+  // The open pixel answers its GIF whatever happens, so a mail client never shows a broken image.
+  'GET /o/{token}': defineRoute({
+    params: z.object({ token: z.string().default('') }),
+    handle: async ({ params }) => {
+      try {
+        await followOpen(params.token, await w.linkPorts());
+      } catch (error) {
+        if (!(error instanceof NotFoundError))
+          logger.warn('open pixel not counted', { error: error as Error });
+      }
+      return binary(200, 'image/gif', pixelGif);
+    },
+  }),
+  'GET /u/{token}': defineRoute({
+    params: tokenParams,
+    query: pageQuery,
+    handle: async ({ params, query, headers }) => {
+      const language = pageLanguage(query.lang, headers['accept-language']);
+      return linkPage(language, async () => {
+        await unsubscribeTarget(params.token, await w.linkPorts());
+        return confirmPage(language, `${params.token}${query.lang ? `?lang=${language}` : ''}`);
+      });
+    },
+  }),
+  // RFC 8058 one-click: the mail client posts `List-Unsubscribe=One-Click`; the confirmation
+  // page's form posts the same. The body is not read.
+  'POST /u/{token}': defineRoute({
+    params: tokenParams,
+    query: pageQuery,
+    ignoreBody: true,
+    handle: async ({ params, query, headers }) => {
+      const language = pageLanguage(query.lang, headers['accept-language']);
+      return linkPage(language, async () => {
+        await followUnsubscribe(params.token, await w.linkPorts());
+        return donePage(language);
+      });
+    },
   }),
 });
 

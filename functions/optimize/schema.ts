@@ -72,6 +72,19 @@ export const campaignBodySchema = z
     mustAvoid: z.array(term).max(50).default([]),
     bannedWords: z.array(term).max(200).default([]),
     ctaUrl: ctaUrlSchema.optional(),
+    /**
+     * UTM parameters added to `ctaUrl` when a tracked link is followed (`GET /r/{token}`);
+     * `content` defaults to the variant id. Parameters already in `ctaUrl` are kept.
+     */
+    utm: z
+      .object({
+        source: z.string().trim().min(1).max(200).optional(),
+        medium: z.string().trim().min(1).max(200).optional(),
+        campaign: z.string().trim().min(1).max(200).optional(),
+        content: z.string().trim().min(1).max(200).optional(),
+      })
+      .strict()
+      .optional(),
     /** Falls back to the embedded generator when the endpoint fails (flagged on the variants). */
     allowFallback: z.boolean().default(false),
     seed: seedSchema.optional(),

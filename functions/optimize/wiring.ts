@@ -1,14 +1,17 @@
 import { NotFoundError } from '../../core/errors';
-import { catalog, objects, port, profileStore, settings, tables } from '../container';
+import { catalog, linkKey, objects, port, profileStore, publicApiUrl, settings, tables } from '../container';
 import { ModelRegistry } from '../predict/registry';
 import { parseUserList } from './campaign/create';
 import type { CampaignRunPorts } from './campaign/ports';
 import type { DecisionPorts } from './decision/decide';
-import type { FeedbackPorts, FeedbackResult } from './feedback/accept';
+import { acceptFeedback, type FeedbackPorts, type FeedbackResult } from './feedback/accept';
+import type { LinkPorts } from './links/follow';
+import { messageLinks } from './links/token';
 import type { OptimizePorts } from './reoptimize/ports';
 import { campaignReport } from './report/campaign';
 import { writeCampaignReport } from './report/write';
 import { CampaignStore } from './store';
+import { SuppressionStore } from './suppression/store';
 
 /**
  * The optimize group's port bundles, assembled from the composition root (`functions/container.ts`)
@@ -26,12 +29,58 @@ export async function userList(key: string): Promise<string[]> {
   return parseUserList(text, key);
 }
 
-export const decisionPorts = (): DecisionPorts => ({
-  store: campaignStore(),
-  profiles: profileStore(),
-  impressionTtlDays: settings().IMPRESSION_TTL_DAYS,
-  userList,
-});
+/** The suppression list, under the deployment's link key (its entries are keyed hashes). */
+export async function suppressions(): Promise<SuppressionStore> {
+  return new SuppressionStore(tables.campaigns(), await linkKey()());
+}
+
+export async function decisionPorts(): Promise<DecisionPorts> {
+  const key = await linkKey()();
+  const baseUrl = publicApiUrl();
+  const suppressionList = new SuppressionStore(tables.campaigns(), key);
+  return {
+    store: campaignStore(),
+    profiles: profileStore(),
+    impressionTtlDays: settings().IMPRESSION_TTL_DAYS,
+    userList,
+    suppression: async (userId) => (await suppressionList.get(userId))?.reason,
+    links: (ids) => messageLinks(baseUrl, key, ids),
+  };
+}
+
+/**
+ * The tracked links' ports: impressions and campaigns from the campaign store; a followed link
+ * is counted through `acceptFeedback` (its event id is one per impression and kind, so it
+ * counts once); an unsubscribe also puts the user on the suppression list.
+ */
+export async function linkPorts(): Promise<LinkPorts> {
+  const key = await linkKey()();
+  const store = campaignStore();
+  const suppressionList = new SuppressionStore(tables.campaigns(), key);
+  return {
+    key,
+    impression: (impressionId) => store.getImpression(impressionId),
+    campaign: async (campaignId) => {
+      try {
+        const { spec } = (await store.getState(campaignId)).campaign;
+        return { ...(spec.ctaUrl ? { ctaUrl: spec.ctaUrl } : {}), ...(spec.utm ? { utm: spec.utm } : {}) };
+      } catch (error) {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+      }
+    },
+    record: async (event) => {
+      const result = await acceptFeedback([event], feedbackPorts());
+      const problem = result.unknown[0] ?? result.rejected[0];
+      // The impression was just read, so this is a lost race with its expiry or a bug: say so.
+      if (problem) throw new NotFoundError(`the link's event was not counted: ${problem.reason}`);
+    },
+    suppress: async (userId, reason, source) => {
+      await suppressionList.suppress(userId, reason, new Date(), source.campaignId);
+    },
+    now: () => new Date(),
+  };
+}
 
 export const feedbackPorts = (): FeedbackPorts => ({
   store: campaignStore(),

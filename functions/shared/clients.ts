@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from './config';
@@ -11,6 +12,7 @@ export interface Clients {
   readonly s3: S3Client;
   readonly sfn: SFNClient;
   readonly sagemaker: SageMakerRuntimeClient;
+  readonly secrets: SecretsManagerClient;
 }
 
 let cached: Clients | undefined;
@@ -39,5 +41,6 @@ function makeClients(cfg: Config): Clients {
     }),
     sfn: new SFNClient({ region, endpoint: cfg.AWS_ENDPOINT_URL_SFN }),
     sagemaker: new SageMakerRuntimeClient({ region, endpoint: cfg.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME }),
+    secrets: new SecretsManagerClient({ region, endpoint: cfg.AWS_ENDPOINT_URL_SECRETS_MANAGER }),
   };
 }

@@ -22,6 +22,12 @@ const schema = z.object({
   CAMPAIGN_STATE_MACHINE_ARN: z.string().min(1).optional(),
   OPTIMIZATION_STATE_MACHINE_ARN: z.string().min(1).optional(),
   MODEL_ENDPOINT_NAME: z.string().min(1).optional(),
+  /** The API's public base URL, under which tracked links (`/r/`, `/o/`, `/u/`) are written. */
+  PUBLIC_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The Secrets Manager secret holding the tracked-link key (AWS). */
+  LINK_KEY_SECRET_ARN: z.string().min(1).optional(),
+  /** A file holding the tracked-link key (the local data folder); takes precedence over the secret. */
+  LINK_KEY_FILE: z.string().min(1).optional(),
   BATCH_PREFIX: z.string().default('batch/'),
   RAW_PREFIX: z.string().default('raw/'),
   RAW_SHARDS: z.coerce.number().int().min(1).max(4096).default(16),
@@ -36,6 +42,7 @@ const schema = z.object({
   AWS_ENDPOINT_URL_S3: z.string().url().optional(),
   AWS_ENDPOINT_URL_SFN: z.string().url().optional(),
   AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: z.string().url().optional(),
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: z.string().url().optional(),
   TAILOR_S3_FORCE_PATH_STYLE: z
     .enum(['true', 'false'])
     .default('false')

@@ -110,6 +110,12 @@ export interface ApiContract {
     response: Answer<typeof startOptimization>;
   };
   'GET /optimize/runs/{id}': { params: Id; response: Answer<typeof getOptimization> };
+  // Tracked links, followed by readers' browsers and mail clients: no JSON answer (`never`, so
+  // a handler can only answer them raw): a 302, a GIF, an HTML page; errors are the JSON error.
+  'GET /r/{token}': { params: { token: string }; response: never };
+  'GET /o/{token}': { params: { token: string }; response: never };
+  'GET /u/{token}': { params: { token: string }; query: { lang?: string }; response: never };
+  'POST /u/{token}': { params: { token: string }; query: { lang?: string }; response: never };
 }
 
 // Every route of the table has a contract, and nothing else does.

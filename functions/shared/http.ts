@@ -14,16 +14,74 @@ export interface HttpRequest<B, Q, P> {
   readonly query: Q;
   readonly params: P;
   readonly requestId: string;
+  /** Request headers, names in lower case (e.g. `accept-language`). */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
-export interface HttpResult<R = unknown> {
+/** A JSON answer (the default). */
+export interface JsonHttpResult<R = unknown> {
   readonly statusCode?: number;
   readonly body: R;
   readonly headers?: Record<string, string>;
 }
 
+/** An answer that is not JSON: a redirect, an image, a page; built by {@link redirect}, {@link page}, {@link binary}. */
+export interface RawHttpResult {
+  readonly response: ApiResult;
+}
+
+/** A route's answer: JSON of its contract's type, or a raw answer (redirect, image, page). */
+export type HttpResult<R = unknown> = JsonHttpResult<R> | RawHttpResult;
+
+/** Headers that keep a tracked answer (a redirect, a pixel, a page about a token) out of every cache. */
+const noStore = { 'cache-control': 'no-store, max-age=0', 'referrer-policy': 'no-referrer' };
+
+/** A redirect (302 by default) to `location`; the body is empty. */
+export function redirect(location: string, statusCode: 301 | 302 | 303 | 307 = 302): RawHttpResult {
+  return { response: { statusCode, headers: { location, ...noStore }, body: '' } };
+}
+
+/** A small HTML page; the caller escapes what it interpolates (see {@link escapeHtml}). */
+export function page(statusCode: number, html: string): RawHttpResult {
+  return {
+    response: {
+      statusCode,
+      headers: {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        ...noStore,
+      },
+      body: html,
+    },
+  };
+}
+
+/** Bytes of a content type (an image), base64-encoded as API Gateway expects. */
+export function binary(statusCode: number, contentType: string, bytes: Uint8Array): RawHttpResult {
+  return {
+    response: {
+      statusCode,
+      headers: { 'content-type': contentType, 'content-length': String(bytes.length), ...noStore },
+      body: Buffer.from(bytes).toString('base64'),
+      isBase64Encoded: true,
+    },
+  };
+}
+
+/** Text made safe inside HTML elements and double-quoted attributes. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 export interface RouteSpec<B = unknown, Q = unknown, P = unknown, R = unknown> {
   readonly body?: z.ZodType<B>;
+  /**
+   * The body is not read (`body` is undefined): for routes that browsers and mail clients post
+   * forms to, such as RFC 8058's one-click `List-Unsubscribe=One-Click`.
+   */
+  readonly ignoreBody?: boolean;
   readonly query?: z.ZodType<Q>;
   readonly params?: z.ZodType<P>;
   handle(request: HttpRequest<B, Q, P>): Promise<HttpResult<R>>;
@@ -95,10 +153,25 @@ export function httpApi<G extends ApiGroup>(
     if (!spec || routes[routeKey as keyof typeof routes]?.group !== group) {
       throw new NotFoundError(`no route ${routeKey}`);
     }
-    const body = spec.body ? parseWith(spec.body, parseBody(event), 'body') : parseBody(event);
+    const body = spec.ignoreBody
+      ? undefined
+      : spec.body
+        ? parseWith(spec.body, parseBody(event), 'body')
+        : parseBody(event);
     const query = spec.query ? parseWith(spec.query, event.queryStringParameters ?? {}, 'query') : {};
     const params = spec.params ? parseWith(spec.params, event.pathParameters ?? {}, 'path') : {};
-    const result = await spec.handle({ body, query, params, requestId: event.requestContext.requestId });
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(event.headers ?? {})) {
+      if (value !== undefined) headers[name.toLowerCase()] = value;
+    }
+    const result = await spec.handle({
+      body,
+      query,
+      params,
+      headers,
+      requestId: event.requestContext.requestId,
+    });
+    if ('response' in result) return result.response;
     return json(result.statusCode ?? 200, result.body, result.headers);
   };
   return middy<ApiEvent, ApiResult>()

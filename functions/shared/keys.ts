@@ -75,6 +75,17 @@ export const modelsKeys = {
 } as const;
 
 /**
+ * Suppressions (campaigns table, `pk`, `sk`): users no campaign may send to, keyed by a keyed
+ * hash of the user id (HMAC under the link key, `functions/optimize/suppression/store.ts`), so a
+ * suppression outlives the erasure of the user's data without naming them.
+ * - is this user suppressed: get `SUPPRESSIONS` / `<hash>`; all of them: query `SUPPRESSIONS`.
+ */
+export const suppressionKeys = {
+  partition: 'SUPPRESSIONS',
+  user: (hash: string): Key => ({ pk: 'SUPPRESSIONS', sk: hash }),
+} as const;
+
+/**
  * Campaigns table (`pk`, `sk`): one partition per campaign.
  * - a campaign: get `CAMPAIGN#<id>` / `META`; all of it (variants, counters, snapshots): query
  *   `CAMPAIGN#<id>`; campaigns by creation: query `CAMPAIGNS` (sort key `<createdAt>#<id>`);

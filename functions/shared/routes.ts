@@ -7,7 +7,12 @@ export const apiGroups = ['profile', 'generate', 'predict', 'optimize'] as const
 export type ApiGroup = (typeof apiGroups)[number];
 
 export const routes = {
-  'GET /health': { group: 'profile', auth: false },
+  'GET /health': {
+    group: 'profile',
+    auth: false,
+    public:
+      'a liveness probe that returns only status and version, for load balancers and uptime checks without credentials',
+  },
   'POST /events': { group: 'profile', auth: true },
   'POST /products': { group: 'profile', auth: true },
   'POST /uploads': { group: 'profile', auth: true },
@@ -32,7 +37,33 @@ export const routes = {
   'POST /feedback': { group: 'optimize', auth: true },
   'POST /optimize/runs': { group: 'optimize', auth: true },
   'GET /optimize/runs/{id}': { group: 'optimize', auth: true },
-} as const satisfies Record<string, { group: ApiGroup; auth: boolean }>;
+  // Tracked links: followed by the readers of messages, who hold no credentials. Each answers
+  // only for a token this deployment signed (HMAC) and names no URL (no open redirect).
+  'GET /r/{token}': {
+    group: 'optimize',
+    auth: false,
+    public:
+      'a tracked link in a message, followed by its reader: the signed token names only an impression, and the redirect goes to that campaign’s own call-to-action URL',
+  },
+  'GET /o/{token}': {
+    group: 'optimize',
+    auth: false,
+    public:
+      'the open pixel of an email, loaded by the reader’s mail client: answers a 1×1 GIF whatever the token',
+  },
+  'GET /u/{token}': {
+    group: 'optimize',
+    auth: false,
+    public:
+      'the unsubscribe confirmation page of a message, opened by its reader: the signed token names only an impression',
+  },
+  'POST /u/{token}': {
+    group: 'optimize',
+    auth: false,
+    public:
+      'the one-click unsubscribe (RFC 8058) of a message, posted by the reader or their mail client: the signed token names only an impression',
+  },
+} as const satisfies Record<string, { group: ApiGroup; auth: boolean; public?: string }>;
 
 export type RouteKey = keyof typeof routes;
 export type RouteKeyOf<G extends ApiGroup> = {
@@ -45,6 +76,8 @@ export interface ParsedRoute {
   readonly path: string;
   readonly group: ApiGroup;
   readonly auth: boolean;
+  /** Why a route without auth is public (every such route says). */
+  readonly public?: string;
 }
 
 export function listRoutes(): ParsedRoute[] {

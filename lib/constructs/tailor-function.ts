@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, posix, resolve } from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { acknowledge, acknowledgeWildcards, type FindingPattern, resourceOf } from './nag';
@@ -53,6 +55,7 @@ export type StateMachineEnv =
   | 'CAMPAIGN_STATE_MACHINE_ARN'
   | 'OPTIMIZATION_STATE_MACHINE_ARN';
 export type EndpointEnv = 'MODEL_ENDPOINT_NAME';
+export type SecretEnv = 'LINK_KEY_SECRET_ARN';
 
 export interface TailorFunctionProps {
   /** Handler module, relative to the repository root, e.g. `functions/profile/handler.ts`. */
@@ -207,6 +210,32 @@ export class TailorFunction extends NodejsFunction {
       [resourceOf(stateMachine, '.*:execution:', ':\\*'), 'Resource::*'],
     );
     this.addEnvironment(envName, stateMachine.stateMachineArn);
+    return this;
+  }
+
+  /**
+   * Allow reading one secret's value (decrypted with `key` through Secrets Manager only) and
+   * pass its ARN as `envName`. Granted on the function's role rather than with
+   * `secret.grantRead`, which writes the role into the key's policy in the stateful stack and
+   * so would make that stack depend on this one.
+   */
+  useSecret(envName: SecretEnv, secret: ISecret, key: IKey): this {
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        resources: [secret.secretArn],
+      }),
+    );
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
+        },
+      }),
+    );
+    this.addEnvironment(envName, secret.secretArn);
     return this;
   }
 

@@ -14,8 +14,10 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type ApiGroup, listRoutes } from '../../functions/shared/routes';
@@ -35,6 +37,8 @@ export interface ServiceResources {
   readonly feedbackTable: ITable;
   readonly modelsTable: ITable;
   readonly dataBucket: IBucket;
+  readonly linkKeySecret: ISecret;
+  readonly dataKey: IKey;
 }
 
 export interface ServiceStackProps extends StackProps {
@@ -235,6 +239,7 @@ export class ServiceStack extends Stack {
       .useTable('PROFILES_TABLE', r.profilesTable, 'read')
       .useTable('OPERATIONS_TABLE', r.operationsTable, 'readWrite')
       .useBucket('DATA_BUCKET', r.dataBucket, 'read')
+      .useSecret('LINK_KEY_SECRET_ARN', r.linkKeySecret, r.dataKey)
       .useStateMachine('CAMPAIGN_STATE_MACHINE_ARN', this.campaignRun.stateMachine)
       .useStateMachine('OPTIMIZATION_STATE_MACHINE_ARN', this.optimizationRun.stateMachine);
 
@@ -269,6 +274,8 @@ export class ServiceStack extends Stack {
     });
     this.api = api;
     this.apiUrl = stage.url;
+    // Tracked links are written under the API's own URL (the $default stage has no path).
+    optimizeApi.addEnvironment('PUBLIC_API_URL', api.apiEndpoint);
 
     // Event delivery failures (after EventBridge's retries) land here instead of being lost.
     const deadLetters = new Queue(this, 'EventsDeadLetterQueue', {
@@ -413,7 +420,7 @@ export class ServiceStack extends Stack {
         acknowledge(
           httpRoute,
           'AwsSolutions-APIG4',
-          `${route.key} is public by design (routes table: auth false): a liveness probe that returns only status and version, for load balancers and uptime checks without credentials.`,
+          `${route.key} is public by design (routes table: auth false): ${route.public ?? 'no reason given'}.`,
         );
       }
     }

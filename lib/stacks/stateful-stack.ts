@@ -11,6 +11,7 @@ import {
   ObjectOwnership,
   StorageClass,
 } from 'aws-cdk-lib/aws-s3';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { acknowledge } from '../constructs/nag';
 import { removalPolicyOf, type Settings } from '../settings';
@@ -78,6 +79,12 @@ export class StatefulStack extends Stack {
    * artifacts. Object-created events go to EventBridge, where the ingest rule picks up `batch/`.
    */
   readonly dataBucket: IBucket;
+  /**
+   * The tracked-link key: HMAC of the `/r/`, `/o/`, `/u/` tokens in messages and of the
+   * suppression list's keyed hashes. Kept here because links already sent must keep working
+   * when the service stack is replaced; encrypted with the data key.
+   */
+  readonly linkKeySecret: ISecret;
   /** Destination of the data bucket's server access logs. */
   readonly accessLogsBucket: IBucket;
 
@@ -116,6 +123,20 @@ export class StatefulStack extends Stack {
     this.campaignsTable = table('CampaignsTable', 'pk', 'sk');
     this.feedbackTable = table('FeedbackTable', 'eventId', undefined, 'expiresAt');
     this.modelsTable = table('ModelsTable', 'model', 'version');
+
+    const linkKeySecret = new Secret(this, 'LinkKeySecret', {
+      description:
+        'Tailor: key of the signed tracked links (click, open, unsubscribe) and suppression hashes',
+      encryptionKey: dataKey,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy,
+    });
+    acknowledge(
+      linkKeySecret,
+      'AwsSolutions-SMG4',
+      'Rotating the link key would break every tracked and unsubscribe link in messages already sent (and the suppression hashes); it is a signing key, not a credential.',
+    );
+    this.linkKeySecret = linkKeySecret;
 
     const accessLogsBucket = new Bucket(this, 'AccessLogsBucket', {
       // Server access log delivery supports SSE-S3 only.

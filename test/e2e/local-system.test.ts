@@ -12,6 +12,8 @@ jest.setTimeout(180_000);
 
 let system: LocalSystem;
 let profilingRunId: string;
+// biome-ignore lint/suspicious/noExplicitAny: decision answers as the API gives them.
+let decided: any[] = [];
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 async function api(method: string, path: string, body?: unknown, raw?: string) {
@@ -378,6 +380,56 @@ describe('the local system', () => {
         conversions: 1,
         value: 30,
       });
+      const users = ['alice', 'carol', ...audienceIds, 'nobody'];
+      decided = decisions.map((d, i) => ({ ...d, userId: users[i] }));
+    });
+
+    it('follows tracked links: one click however often, the pixel, a refused tampered link, an unsubscribe that stops sends', async () => {
+      const sent = decided.filter((d) => d.send);
+      const held = decided.find((d) => d.reason === 'control');
+      if (held) expect(held.links).toBeUndefined();
+      const message = sent[1];
+      expect(message.links.click).toMatch(new RegExp(`^${system.apiUrl}/r/`));
+      const arm = async () =>
+        (await api('GET', `/campaigns/${campaignId}`)).body.counters.find(
+          (c: { segmentId: string; variantId: string }) =>
+            c.segmentId === message.segmentId && c.variantId === message.variantId,
+        );
+      const before = await arm();
+      for (let i = 0; i < 3; i++) {
+        const followed = await fetch(message.links.click, { redirect: 'manual' });
+        expect(followed.status).toBe(302);
+        const location = new URL(String(followed.headers.get('location')));
+        expect(`${location.origin}${location.pathname}`).toBe('https://shop.example.test/linen');
+        expect(location.searchParams.get('ref')).toBe('mail');
+        expect(location.searchParams.get('utm_source')).toBe('tailor');
+        expect(location.searchParams.get('utm_content')).toBe(message.variantId);
+      }
+      const tampered = message.links.click.replace(/.$/, (c: string) => (c === 'A' ? 'B' : 'A'));
+      const refused = await fetch(tampered, { redirect: 'manual' });
+      expect(refused.status).toBe(404);
+      expect(refused.headers.get('location')).toBeNull();
+      for (const url of [message.links.open, message.links.open, `${system.apiUrl}/o/forged`]) {
+        const pixel = await fetch(url);
+        expect(pixel.status).toBe(200);
+        expect(pixel.headers.get('content-type')).toBe('image/gif');
+        expect((await pixel.arrayBuffer()).byteLength).toBe(42);
+      }
+      const page = await fetch(message.links.unsubscribe, { headers: { 'accept-language': 'zh-CN' } });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('退订');
+      const unsubscribed = await fetch(message.links.unsubscribe, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+      });
+      expect(unsubscribed.status).toBe(200);
+      const after = await arm();
+      expect(after.clicks - before.clicks).toBe(1);
+      expect(after.impressions - before.impressions).toBe(1);
+      expect(after.unsubscribes - before.unsubscribes).toBe(1);
+      const next = await api('GET', `/campaigns/${campaignId}/decision?userId=${message.userId}`);
+      expect(next.body).toMatchObject({ send: false, reason: 'unsubscribed' });
     });
 
     it('re-optimizes through its state machine: verdicts, snapshot, report, strategies', async () => {

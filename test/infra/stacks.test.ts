@@ -347,6 +347,8 @@ describe('service stack: functions', () => {
         'DATA_BUCKET',
         'CAMPAIGN_STATE_MACHINE_ARN',
         'OPTIMIZATION_STATE_MACHINE_ARN',
+        'LINK_KEY_SECRET_ARN',
+        'PUBLIC_API_URL',
       ],
     ],
     [
@@ -377,6 +379,20 @@ describe('service stack: functions', () => {
       (name) => !['LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME', 'NODE_OPTIONS'].includes(name),
     );
     expect(resourceNames.sort()).toEqual([...names].sort());
+  });
+
+  it('lets only the optimize API read the link key secret, decrypting through Secrets Manager only', () => {
+    const resources = service.toJSON().Resources as Json;
+    const readers = Object.entries(resources)
+      .filter(([, r]) => (r as Json).Type === 'AWS::IAM::Policy')
+      .filter(([, r]) =>
+        JSON.stringify((r as Json).Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'),
+      )
+      .map(([id]) => id);
+    expect(readers).toHaveLength(1);
+    expect(readers[0]).toMatch(/^OptimizeApiFunction/);
+    const doc = JSON.stringify(resources[readers[0]!].Properties.PolicyDocument);
+    expect(doc).toContain('kms:ViaService');
   });
 
   it('gives each function its own log group kept for one month, and roles without managed policies', () => {

@@ -10,9 +10,11 @@ import { ALL_SEGMENT } from '../../shared/schemas';
 import { hourOf, inControl } from '../assignment';
 import { probabilityGreater } from '../kernels/abtest';
 import { choose } from '../kernels/thompson';
+import type { MessageLinks } from '../links/token';
 import { armCounts, type SegmentArm, segmentArms } from '../posterior';
 import { type CampaignState, CONTROL, type Variant } from '../records';
 import type { CampaignStore } from '../store';
+import type { SuppressionReason } from '../suppression/store';
 
 /** Why nothing is sent. */
 export type NoSendReason =
@@ -23,6 +25,10 @@ export type NoSendReason =
   | 'not-in-audience'
   | 'frequency-cap'
   | 'no-uplift'
+  /** The user unsubscribed (from any campaign): no campaign sends to them again. */
+  | 'unsubscribed'
+  /** The user is on the suppression list for another reason (a bounce, a complaint, by hand). */
+  | 'suppressed'
   /** The user's segment has no active message variant (every one stopped, or none kept). */
   | 'no-variants';
 
@@ -58,6 +64,8 @@ export type Decision =
       readonly body: string;
       readonly callToAction: string;
       readonly rendered?: Variant['rendered'];
+      /** The tracked links of this message (click, open pixel, unsubscribe), when the deployment signs them. */
+      readonly links?: MessageLinks;
     };
 
 export interface DecisionInput {
@@ -86,6 +94,10 @@ export interface DecisionPorts {
    * such campaigns. Read once per container and key: a campaign's list does not change.
    */
   readonly userList?: (key: string) => Promise<Iterable<string>>;
+  /** Why the user is on the suppression list, or undefined; asked before anything is counted. */
+  readonly suppression?: (userId: string) => Promise<SuppressionReason | undefined>;
+  /** The tracked links of a message's impression (the deployment's signing key and public URL). */
+  readonly links?: (ids: { campaignId: string; impressionId: string }) => MessageLinks;
 }
 
 /** Default per-container cache time of a campaign's state. */
@@ -272,6 +284,11 @@ export async function decide(input: DecisionInput, ports: DecisionPorts): Promis
     if (sent >= spec.budget.maxSends) return noSend('budget-spent');
   }
 
+  // Suppression comes before the audience and the control group: a suppressed user is
+  // neither sent to nor counted in any arm, the control included.
+  const suppressed = ports.suppression ? await ports.suppression(userId) : undefined;
+  if (suppressed !== undefined) return noSend(suppressed === 'unsubscribe' ? 'unsubscribed' : 'suppressed');
+
   const segmentId = await segmentOf(state, userId, ports);
   if (segmentId === undefined) return noSend('not-in-audience');
 
@@ -316,5 +333,6 @@ export async function decide(input: DecisionInput, ports: DecisionPorts): Promis
     body: chosen.body,
     callToAction: chosen.callToAction,
     ...(chosen.rendered !== undefined ? { rendered: chosen.rendered } : {}),
+    ...(ports.links ? { links: ports.links({ campaignId, impressionId }) } : {}),
   };
 }

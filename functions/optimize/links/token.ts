@@ -53,7 +53,11 @@ export function verifyLinkToken(token: string, key: Uint8Array, kind: LinkKind):
   const dot = token.indexOf('.');
   if (dot <= 0 || dot !== token.lastIndexOf('.')) throw unknown();
   const payload = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), 'base64url');
+  const macText = token.slice(dot + 1);
+  const given = Buffer.from(macText, 'base64url');
+  // One spelling per token: base64url's last character carries padding bits the decoder
+  // ignores, so a changed token must not verify as the same one.
+  if (given.toString('base64url') !== macText) throw unknown();
   const expected = mac(payload, key);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw unknown();
   let parsed: unknown;

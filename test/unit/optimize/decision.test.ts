@@ -2,6 +2,7 @@ import { ConflictError, NotFoundError } from '../../../core/errors';
 import { mulberry32 } from '../../../core/random';
 import { hourOf, inControl } from '../../../functions/optimize/assignment';
 import { type Decision, type DecisionPorts, decide } from '../../../functions/optimize/decision/decide';
+import { messageLinks, verifyLinkToken } from '../../../functions/optimize/links/token';
 import {
   type Campaign,
   type CampaignStatus,
@@ -11,6 +12,7 @@ import {
 } from '../../../functions/optimize/records';
 import { type CampaignSpec, campaignBodySchema } from '../../../functions/optimize/schema';
 import { CampaignStore } from '../../../functions/optimize/store';
+import { SuppressionStore } from '../../../functions/optimize/suppression/store';
 import type { Profile } from '../../../functions/profile/store';
 import { MemoryTable } from '../../support/memory';
 
@@ -434,5 +436,58 @@ describe('hourOf', () => {
     expect(hourOf('2025-03-10T21:15:00+08:00')).toBe(21);
     expect(hourOf('2025-03-10T07:00:00Z')).toBe(7);
     expect(hourOf(Date.parse('2025-03-10T05:59:59Z'))).toBe(5);
+  });
+});
+
+describe('decide: suppression and tracked links', () => {
+  const key = Buffer.from('k'.repeat(40));
+
+  it('answers unsubscribed (or suppressed) before anything is counted, control included', async () => {
+    const list = new SuppressionStore(new MemoryTable(), key);
+    await list.suppress('u1', 'unsubscribe', new Date(AT), 'other-campaign');
+    await list.suppress('u2', 'bounce', new Date(AT));
+    const f = fixture(
+      { u1: 's1', u2: 's1', u3: 's1' },
+      { suppression: async (userId) => (await list.get(userId))?.reason },
+    );
+    await seed(f, { spec: { controlShare: 0.5 } });
+    expect(await decide({ campaignId: 'c1', userId: 'u1', at: AT }, f.ports)).toEqual({
+      send: false,
+      reason: 'unsubscribed',
+      campaignId: 'c1',
+    });
+    expect(await decide({ campaignId: 'c1', userId: 'u2', at: AT }, f.ports)).toMatchObject({
+      send: false,
+      reason: 'suppressed',
+    });
+    const counters = (await f.store.getState('c1')).counters;
+    expect(counters.reduce((sum, c) => sum + c.sends, 0)).toBe(0);
+    // Someone not on the list is decided as before.
+    const other = await decide({ campaignId: 'c1', userId: 'u3', at: AT }, f.ports);
+    expect(['thompson', 'control']).toContain(other.reason);
+  });
+
+  it('carries the signed links of the impression on a message, and none for the control', async () => {
+    const f = fixture({ u1: 's1' }, { links: (ids) => messageLinks('https://api.example.test/', key, ids) });
+    await seed(f);
+    const sent = await decide({ campaignId: 'c1', userId: 'u1', at: AT }, f.ports);
+    if (!sent.send) throw new Error('expected a send');
+    expect(sent.links).toEqual(messageLinks('https://api.example.test', key, sent));
+    const token = sent.links!.click.split('/r/')[1]!;
+    expect(verifyLinkToken(token, key, 'click')).toEqual({
+      kind: 'click',
+      campaignId: 'c1',
+      impressionId: sent.impressionId,
+    });
+
+    const controlled = Array.from({ length: 50 }, (_, i) => `u${i}`).find((id) => inControl('c1', id, 0.5))!;
+    const g = fixture(
+      { [controlled]: 's1' },
+      { links: (ids) => messageLinks('https://api.example.test', key, ids) },
+    );
+    await seed(g, { spec: { controlShare: 0.5 } });
+    const held = await decide({ campaignId: 'c1', userId: controlled, at: AT }, g.ports);
+    expect(held).toMatchObject({ send: false, reason: 'control' });
+    expect('links' in held).toBe(false);
   });
 });

@@ -17,7 +17,11 @@ describe('the route table', () => {
     expect(matchRoute('GET', '/profiles/').route).toBeUndefined();
   });
 
-  it('keeps /health open and every other route behind the authorizer', () => {
-    for (const route of listRoutes()) expect(route.auth).toBe(route.key !== 'GET /health');
+  it('keeps /health and the tracked links open, each saying why, and every other route behind the authorizer', () => {
+    const open = ['GET /health', 'GET /r/{token}', 'GET /o/{token}', 'GET /u/{token}', 'POST /u/{token}'];
+    for (const route of listRoutes()) {
+      expect(route.auth).toBe(!open.includes(route.key));
+      if (!route.auth) expect(route.public).toMatch(/^.{20,}$/);
+    }
   });
 });

@@ -36,6 +36,16 @@ describe('link tokens', () => {
     }
   });
 
+  it('refuses every other spelling of the signature, padding bits included', () => {
+    const token = signLinkToken(claims, key);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    for (const c of alphabet) {
+      const respelled = token.slice(0, -1) + c;
+      if (respelled === token) continue;
+      expect(() => verifyLinkToken(respelled, key, 'click')).toThrow(NotFoundError);
+    }
+  });
+
   it('refuses a token signed under another key', () => {
     expect(() => verifyLinkToken(signLinkToken(claims, newLinkKey()), key, 'click')).toThrow(NotFoundError);
   });
