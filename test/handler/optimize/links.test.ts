@@ -6,6 +6,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -24,9 +25,20 @@ const context = lambdaContext('optimize');
 const keyText = 'k'.repeat(48);
 const key = Buffer.from(keyText, 'utf8');
 const base = 'https://api.example.test';
-const conditionFailed = Object.assign(new Error('The conditional request failed'), {
-  name: 'ConditionalCheckFailedException',
+/** A transaction cancelled because its marker already exists: the event was counted before. */
+const alreadyCounted = Object.assign(new Error('Transaction cancelled'), {
+  name: 'TransactionCanceledException',
+  CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
 });
+
+/** The feedback markers the handler tried to write: each transaction's conditional put. */
+const markers = () =>
+  dynamo
+    .commandCalls(TransactWriteCommand)
+    .flatMap((c) => c.args[0].input.TransactItems ?? [])
+    .map((item) => item.Put)
+    .filter((put) => put?.TableName === 'feedback')
+    .map((put) => ({ eventId: put?.Item?.['eventId'], type: put?.Item?.['type'] }));
 
 const impression = {
   eventId: 'IMPRESSION#imp-1',
@@ -79,7 +91,7 @@ describe('tracked links (GET /r, /o, /u; POST /u)', () => {
   const links = messageLinks(base, key, { campaignId: 'c1', impressionId: 'imp-1' });
 
   it('redirects a click to the campaign’s URL with its UTM parameters and counts it once', async () => {
-    dynamo.on(PutCommand, { TableName: 'feedback' }).resolvesOnce({}).rejects(conditionFailed);
+    dynamo.on(TransactWriteCommand).resolvesOnce({}).rejects(alreadyCounted);
     const params = { pathParameters: { token: tokenOf(links.click) } };
     const first = raw(await api(apiEvent('GET /r/{token}', params), context));
     const again = raw(await api(apiEvent('GET /r/{token}', params), context));
@@ -94,15 +106,13 @@ describe('tracked links (GET /r, /o, /u; POST /u)', () => {
         utm_content: 'v1',
       });
     }
-    // The marker is written under the link's own event id; the counter moved once.
-    expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
-      TableName: 'feedback',
-      Item: expect.objectContaining({ eventId: 'FEEDBACK#link:click:imp-1', type: 'click' }),
-    });
-    const counted = dynamo
-      .commandCalls(UpdateCommand)
-      .filter((c) => JSON.stringify(c.args[0].input).includes('clicks'));
-    expect(counted).toHaveLength(1);
+    // Both follows try the marker under the link's own event id in one transaction with the
+    // counter; the second is refused by the marker's condition, so the counter moved once.
+    expect(markers()).toEqual([
+      { eventId: 'FEEDBACK#link:click:imp-1', type: 'click' },
+      { eventId: 'FEEDBACK#link:click:imp-1', type: 'click' },
+    ]);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(2);
   });
 
   it('refuses a tampered, foreign or wrong-kind token with 404 and no Location', async () => {
@@ -129,7 +139,7 @@ describe('tracked links (GET /r, /o, /u; POST /u)', () => {
   });
 
   it('answers the open pixel’s GIF whether or not the token is real, counting only a real one', async () => {
-    dynamo.on(PutCommand, { TableName: 'feedback' }).resolves({});
+    dynamo.on(TransactWriteCommand).resolves({});
     for (const token of [tokenOf(links.open), 'garbage']) {
       const result = raw(await api(apiEvent('GET /o/{token}', { pathParameters: { token } }), context));
       expect(result.statusCode).toBe(200);
@@ -137,8 +147,7 @@ describe('tracked links (GET /r, /o, /u; POST /u)', () => {
       expect(result.isBase64Encoded).toBe(true);
       expect(Buffer.from(String(result.body), 'base64')).toEqual(pixelGif);
     }
-    const markers = dynamo.commandCalls(PutCommand).map((c) => c.args[0].input.Item?.['eventId']);
-    expect(markers).toEqual(['FEEDBACK#link:open:imp-1']);
+    expect(markers().map((m) => m.eventId)).toEqual(['FEEDBACK#link:open:imp-1']);
   });
 
   it('shows the unsubscribe confirmation in Chinese, without unsubscribing on GET', async () => {
@@ -171,10 +180,7 @@ describe('tracked links (GET /r, /o, /u; POST /u)', () => {
     const result = raw(await api(event, context));
     expect(result.statusCode).toBe(200);
     expect(result.body).toContain('You are unsubscribed');
-    expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
-      TableName: 'feedback',
-      Item: expect.objectContaining({ eventId: 'FEEDBACK#link:unsubscribe:imp-1', type: 'unsubscribe' }),
-    });
+    expect(markers()).toEqual([{ eventId: 'FEEDBACK#link:unsubscribe:imp-1', type: 'unsubscribe' }]);
     expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
       TableName: 'campaigns',
       Item: expect.objectContaining({
