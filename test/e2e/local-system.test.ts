@@ -297,6 +297,8 @@ describe('the local system', () => {
         variantsPerSegment: 2,
         controlShare: 0.2,
         seed: 11,
+        ctaUrl: 'https://shop.example.test/linen?ref=mail',
+        utm: { source: 'tailor', medium: 'email' },
       });
       expect(created.status).toBe(202);
       campaignId = created.body.campaignId;
