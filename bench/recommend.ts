@@ -58,18 +58,11 @@ import {
   recommend,
   userVectorOf,
 } from '../functions/profile/kernels/recommend';
+import { dataDir } from './generate-data';
 import { checkPython, runPythonJson } from './lib/python';
 import { progress, timed } from './lib/timing';
 
-const DATA = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  'shared',
-  'data',
-  'uci-online-retail',
-  'online_retail.csv.gz',
-);
+const DATA = join(dataDir, 'uci-online-retail', 'online_retail.csv.gz');
 const { values } = parseArgs({
   options: {
     cut: { type: 'string', default: '2011-09-01' },

@@ -243,6 +243,16 @@ export function printRegret(rounds: Array<{ name: string; figures: ReturnType<ty
   );
 }
 
+/** A client of the local system's S3 (s3rver: path-style, its fixed key pair). */
+function localS3(endpoint: string): S3Client {
+  return new S3Client({
+    region: 'us-east-1',
+    endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
+}
+
 /**
  * Print the first pair of a preference export (`preferences/<runId>.jsonl` in the data bucket):
  * the chosen and rejected copy's headlines and their evidence. Silent when the bucket is unknown.
@@ -252,12 +262,7 @@ export async function printExamplePair(
   key: string | null | undefined,
 ): Promise<void> {
   if (!s3 || !key) return;
-  const client = new S3Client({
-    region: 'us-east-1',
-    endpoint: s3.endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  });
+  const client = localS3(s3.endpoint);
   try {
     const got = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
     const first = ((await got.Body?.transformToString()) ?? '').split('\n').find((l) => l.trim());
@@ -317,12 +322,7 @@ export async function saveReport(
   mkdirSync(dir, { recursive: true });
   const prefix = campaignReportPrefix(state.campaign.campaignId);
   if (s3) {
-    const client = new S3Client({
-      region: 'us-east-1',
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    });
+    const client = localS3(s3.endpoint);
     try {
       const listed = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }));
       const files: string[] = [];
